@@ -1,0 +1,289 @@
+/**
+ * Bounded concurrency primitives with the shapes of `@std/async`: a FIFO
+ * {@linkcode Semaphore} and {@linkcode pooledMap}. Nothing here knows about HTTP.
+ *
+ * @example Map over items with at most two in flight
+ * ```ts
+ * import { pooledMap } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const doubled = await Array.fromAsync(pooledMap([1, 2, 3], (n) => Promise.resolve(n * 2), 2));
+ * assert.deepEqual(doubled, [2, 4, 6]);
+ * ```
+ *
+ * @module
+ */
+
+/** A first-in first-out queue with O(1) `push` and `shift`, as a singly linked list. */
+class Queue<T> {
+  #head: QueueNode<T> | undefined;
+  #tail: QueueNode<T> | undefined;
+  size = 0;
+
+  push(value: T): void {
+    const node: QueueNode<T> = { value, next: undefined };
+    if (this.#tail) this.#tail.next = node;
+    else this.#head = node;
+    this.#tail = node;
+    this.size++;
+  }
+
+  peek(): T | undefined {
+    return this.#head?.value;
+  }
+
+  shift(): T | undefined {
+    const node = this.#head;
+    if (!node) return undefined;
+    this.#head = node.next;
+    if (!this.#head) this.#tail = undefined;
+    this.size--;
+    return node.value;
+  }
+}
+
+interface QueueNode<T> {
+  value: T;
+  next: QueueNode<T> | undefined;
+}
+
+/**
+ * A counting semaphore. Waiters are served first come first served.
+ *
+ * @example Hold a permit for the length of a block
+ * ```ts
+ * import { Semaphore } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const semaphore = new Semaphore(1);
+ * {
+ *   using _permit = await semaphore.acquire();
+ *   assert.equal(semaphore.tryAcquire(), null);
+ * }
+ * assert.notEqual(semaphore.tryAcquire(), null);
+ * ```
+ */
+export class Semaphore {
+  #available: number;
+  #max: number;
+  #waiters = new Queue<() => void>();
+  #permit: Disposable = { [Symbol.dispose]: () => this.release() };
+
+  /**
+   * Creates a semaphore with `max` permits.
+   *
+   * @param max The number of permits, a positive integer.
+   * @throws {RangeError} When `max` is not a positive integer.
+   */
+  constructor(max = 1) {
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(
+        `Cannot create semaphore as 'max' must be a positive integer: current value is ${max}`,
+      );
+    }
+    this.#available = max;
+    this.#max = max;
+  }
+
+  /** The number of permits that can be acquired without waiting. */
+  get available(): number {
+    return this.#available;
+  }
+
+  /** The number of callers waiting in {@linkcode Semaphore.acquire}. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /**
+   * Waits for a permit. Dispose of the result (or call
+   * {@linkcode Semaphore.release}) to give it back.
+   *
+   * @returns A promise for a permit that releases itself when disposed of.
+   */
+  acquire(): Promise<Disposable> {
+    if (this.#available > 0) {
+      this.#available--;
+      return Promise.resolve(this.#permit);
+    }
+    const { promise, resolve } = Promise.withResolvers<Disposable>();
+    this.#waiters.push(() => resolve(this.#permit));
+    return promise;
+  }
+
+  /**
+   * Takes a permit if one is free, without waiting.
+   *
+   * @returns A permit that releases itself when disposed of, or `null` when none is free.
+   */
+  tryAcquire(): Disposable | null {
+    if (this.#available === 0) return null;
+    this.#available--;
+    return this.#permit;
+  }
+
+  /**
+   * Gives a permit back, handing it straight to the longest waiter if there is one.
+   *
+   * @throws {Error} When more permits are released than were acquired.
+   */
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) return next();
+    if (this.#available === this.#max) {
+      throw new Error("Cannot release semaphore as no permit is held");
+    }
+    this.#available++;
+  }
+}
+
+/** Options for {@linkcode pooledMap}. */
+export interface PooledMapOptions {
+  /**
+   * The most items in flight at once; also the most finished results held for
+   * a slow reader.
+   */
+  poolLimit: number;
+  /** Stops pulling new items and makes the iteration throw the abort reason. */
+  signal?: AbortSignal;
+  /**
+   * Yield results in input order (`true`, as `@std/async` does) or as they
+   * finish (`false`), which lets a free slot start the next item at once.
+   *
+   * @default {true}
+   */
+  ordered?: boolean;
+}
+
+/** One started item: its outcome once settled. */
+interface Task<R> {
+  settled: boolean;
+  value?: R;
+  error?: unknown;
+  failed: boolean;
+}
+
+/**
+ * Maps `items` through `fn` with at most `poolLimit` calls in flight, pulling
+ * items lazily and yielding results in input order (or completion order with
+ * `ordered: false`).
+ *
+ * Unlike the stable `@std/async` version it is safe to `break` out of (input
+ * stops being pulled and in-flight calls are awaited), it applies
+ * backpressure (a slow reader holds back new work: at most `poolLimit`
+ * results wait unread) and it does O(1) work per item.
+ *
+ * When `fn` rejects, no further items are started; calls already running
+ * finish and their results are still yielded, then an `AggregateError`
+ * holding every rejection, in the order they happened, is thrown.
+ *
+ * @typeParam T The type of the items.
+ * @typeParam R The type of the results.
+ * @param items The items, an Iterable or AsyncIterable, pulled only when a slot is free.
+ * @param fn The function to run on each item.
+ * @param options The pool limit, or {@linkcode PooledMapOptions}.
+ * @returns An async iterator of the results.
+ * @throws {RangeError} When `poolLimit` is not a positive integer.
+ *
+ * @example Completion order with a pool of two
+ * ```ts
+ * import { pooledMap } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+ * const results = pooledMap([30, 10, 20], async (ms) => {
+ *   await sleep(ms);
+ *   return ms;
+ * }, { poolLimit: 2, ordered: false });
+ * assert.deepEqual(await Array.fromAsync(results), [10, 30, 20]);
+ * ```
+ */
+export async function* pooledMap<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: (item: T) => Promise<R>,
+  options: number | PooledMapOptions,
+): AsyncGenerator<R, void, undefined> {
+  const { poolLimit, signal, ordered = true } = typeof options === "number"
+    ? { poolLimit: options }
+    : options;
+  if (!Number.isInteger(poolLimit) || poolLimit < 1) {
+    throw new RangeError(
+      `Cannot map items as 'poolLimit' must be a positive integer: current value is ${poolLimit}`,
+    );
+  }
+  signal?.throwIfAborted();
+
+  const iterator = Symbol.asyncIterator in items
+    ? items[Symbol.asyncIterator]()
+    : items[Symbol.iterator]();
+  // Started tasks, unread: in input order, or in completion order when unordered.
+  const window = new Queue<Task<R>>();
+  const errors: unknown[] = [];
+  let running = 0;
+  let inputDone = false;
+  let wake: (() => void) | undefined;
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  function start(item: T): void {
+    const task: Task<R> = { settled: false, failed: false };
+    running++;
+    if (ordered) window.push(task);
+    let promise: Promise<R>;
+    try {
+      promise = fn(item);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(
+      (value) => settle(task, value, undefined, false),
+      (error) => settle(task, undefined, error, true),
+    );
+  }
+
+  function settle(task: Task<R>, value: R | undefined, error: unknown, failed: boolean): void {
+    running--;
+    task.settled = true;
+    task.failed = failed;
+    if (failed) errors.push(error);
+    else task.value = value as R;
+    if (!ordered) window.push(task);
+    wake?.();
+  }
+
+  try {
+    while (true) {
+      while (
+        !inputDone && errors.length === 0 && !signal?.aborted &&
+        running < poolLimit && (ordered ? window.size - running : window.size) < poolLimit
+      ) {
+        const next = await iterator.next();
+        if (next.done) inputDone = true;
+        else start(next.value);
+      }
+      signal?.throwIfAborted();
+      if (window.size === 0 && running === 0) break;
+      // Wait until the head of the window (or, unordered, anything) has settled.
+      while (!window.peek()?.settled && !signal?.aborted) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        wake = resolve;
+        await promise;
+        wake = undefined;
+      }
+      signal?.throwIfAborted();
+      const task = window.shift()!;
+      if (!task.failed) yield task.value as R;
+    }
+    if (errors.length > 0) {
+      throw new AggregateError(errors, "Cannot finish mapping as one or more calls failed");
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!inputDone) await iterator.return?.();
+    while (running > 0) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      wake = resolve;
+      await promise;
+    }
+  }
+}
