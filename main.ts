@@ -1,0 +1,447 @@
+/**
+ * The command line: make N requests (or one per line of a URL list) with
+ * bounded concurrency, against the bundled delay server unless told
+ * otherwise, and print a summary. `main.ts report FILE...` summarizes NDJSON
+ * outputs written earlier, from one run or many shards.
+ *
+ * @example
+ * ```sh
+ * deno run -A main.ts --count 10000
+ * deno run -A main.ts --url 'http://127.0.0.1:8080/{}' --count 1000 --json
+ * deno run -A main.ts report shard-*.ndjson
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { greedyMakespan } from "./greedy_bound.ts";
+import { LineWriter, readRecords } from "./ndjson.ts";
+import { fitConcurrency, readOpenFileLimit } from "./open_files.ts";
+import { type RequestSpec, runRequests, type RunOptions } from "./mod.ts";
+import { createDelaySequence, spawnDelayServer } from "./server.ts";
+import { parseShard, requestsFromLines, requestsFromTemplate } from "./sources.ts";
+import { formatSummary, Summary, type SummaryJson } from "./summary.ts";
+
+/** The largest concurrency accepted; more would only exhaust the machine. */
+const MAX_CONCURRENCY = 100_000;
+/** Seconds in-flight requests get to finish after the first interrupt. */
+const GRACE_SECONDS = 2;
+const PROGRESS_INTERVAL_MS = 250;
+
+const USAGE = `Usage: main.ts [options]
+       main.ts report [--json] FILE...
+
+Makes many HTTP requests with bounded concurrency and summarizes them.
+Without --url or --urls it starts the bundled delay server on a free
+loopback port and aims at it.
+
+Options:
+  --count N          requests to make (default 10000)
+  --concurrency C    most requests in flight (default 1000)
+  --url TEMPLATE     URL to request; {} is replaced by the index 0..N-1
+  --urls FILE|-      read URLs from FILE (or standard input), one per line
+  --max-delay S      bundled server: delays are 0..S seconds (default 3)
+  --seed N           bundled server: seed of its delays (default 1)
+  --timeout S        seconds one attempt may take, headers and body (default 30)
+  --retries N        retries of transient failures (default 0)
+  --method M         HTTP method (default GET)
+  --header 'K: V'    request header, repeatable
+  --body TEXT        request body
+  --body-file FILE   request body read from FILE
+  --shard I/N        make only requests whose index i has i % N == I
+  --json             print the summary as one JSON object on stdout
+  --output FILE      write one NDJSON record per finished request
+  --verbose          print "{date}:{url} with delay {delay}" per response
+  --quiet            print no progress and no notices
+  --help             show this help
+
+Exit codes: 0 all ok, 1 some failed, 2 bad usage, 130 interrupted (143 on SIGTERM).
+
+Examples:
+  main.ts --count 10000
+  main.ts --count 100000 --max-delay 0 --json
+  main.ts --url 'http://127.0.0.1:8080/{}' --count 1000 --retries 3
+  main.ts --urls urls.txt --shard 0/4 --output shard-0.ndjson
+  main.ts report shard-*.ndjson
+`;
+
+/** A mistake in the command line: reported in one line, exit code 2. */
+class UsageError extends Error {}
+
+const RUN_OPTIONS = {
+  count: { type: "string" },
+  concurrency: { type: "string" },
+  url: { type: "string" },
+  urls: { type: "string" },
+  "max-delay": { type: "string" },
+  seed: { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  method: { type: "string" },
+  header: { type: "string", multiple: true },
+  body: { type: "string" },
+  "body-file": { type: "string" },
+  shard: { type: "string" },
+  json: { type: "boolean" },
+  output: { type: "string" },
+  verbose: { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+/**
+ * Runs the command line.
+ *
+ * @param args The arguments, without the program name.
+ * @returns The exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  try {
+    return args[0] === "report" ? await report(args.slice(1)) : await run(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values: flags } = parse(args, RUN_OPTIONS);
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const bundled = flags.url === undefined && flags.urls === undefined;
+  if (flags.url !== undefined && flags.urls !== undefined) {
+    throw new UsageError("Cannot use --url and --urls together");
+  }
+  if (flags.urls !== undefined && flags.count !== undefined) {
+    throw new UsageError("Cannot use --count with --urls: the list sets the count");
+  }
+  for (const name of ["max-delay", "seed"] as const) {
+    if (!bundled && flags[name] !== undefined) {
+      throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
+    }
+  }
+  const count = integer("count", flags.count ?? "10000", 0);
+  const requested = integer("concurrency", flags.concurrency ?? "1000", 1);
+  if (requested > MAX_CONCURRENCY) {
+    throw new UsageError(`Cannot use --concurrency ${requested}: the most is ${MAX_CONCURRENCY}`);
+  }
+  const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0);
+  const seed = integer("seed", flags.seed ?? "1", 0);
+  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
+  const retries = integer("retries", flags.retries ?? "0", 0);
+  const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
+  const method = (flags.method ?? "GET").toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
+  const headers = parseHeaders(flags.header ?? []);
+  if (flags.body !== undefined && flags["body-file"] !== undefined) {
+    throw new UsageError("Cannot use --body and --body-file together");
+  }
+  const body = flags["body-file"] === undefined
+    ? flags.body
+    : await readBody(flags["body-file"]);
+  if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
+  if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
+  if (flags.output !== undefined) requirePermission("write", flags.output);
+  const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
+
+  // Fit the concurrency under the open-file limit before anything is opened.
+  const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
+  const wanted = flags.urls === undefined ? Math.max(1, Math.min(requested, shardCount)) : requested;
+  const limit = readOpenFileLimit();
+  const concurrency = fitConcurrency(wanted, limit, bundled ? 2 : 1);
+  if (concurrency < wanted) {
+    notice(
+      `note: lowering concurrency from ${wanted} to ${concurrency}: the open-file limit is ` +
+        `${limit} and each request needs ${bundled ? "2 descriptors (client and bundled server)" : "1 descriptor"}; ` +
+        `raise it with 'ulimit -n ${wanted * (bundled ? 2 : 1) + 64}'`,
+    );
+  } else if (limit === undefined) {
+    notice("note: the open-file limit could not be read; concurrency is not checked against it");
+  }
+
+  await using server = bundled ? await spawnDelayServer({ maxDelay, seed }) : undefined;
+  const source: Iterable<RequestSpec> | AsyncIterable<RequestSpec> = flags.urls !== undefined
+    ? requestsFromLines(flags.urls === "-" ? Deno.stdin.readable : (await Deno.open(flags.urls)).readable, shard)
+    : requestsFromTemplate(flags.url ?? `${server!.url}{}`, count, shard);
+
+  const interrupt = new Interrupt();
+  const sourceError = { message: "" };
+  const options: RunOptions = { concurrency, timeout, retries, method, signal: interrupt.abort };
+  if (Object.keys(headers).length > 0) options.headers = headers;
+  if (body !== undefined) options.body = body;
+
+  const summary = new Summary();
+  await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
+  const verbose = flags.verbose
+    ? new LineWriter(flags.json ? Deno.stderr : Deno.stdout)
+    : undefined;
+  const progress = !flags.quiet && Deno.stderr.isTerminal()
+    ? new Progress(summary, flags.urls === undefined ? shardCount : undefined)
+    : undefined;
+  try {
+    const records = runRequests(guard(source, interrupt.stop, sourceError), options);
+    for await (const record of records) {
+      summary.add(record);
+      await output?.writer.write(JSON.stringify(record));
+      if (verbose && record.status !== 0) {
+        await verbose.write(
+          `${new Date().toISOString()}:${record.url} with delay ${record.delay ?? "?"}`,
+        );
+      }
+    }
+  } finally {
+    interrupt.close();
+    progress?.close();
+    await verbose?.flush();
+  }
+
+  const json = summary.toJSON(concurrency);
+  if (flags.json) {
+    console.log(JSON.stringify(json));
+  } else {
+    let text = formatSummary(json);
+    if (bundled && interrupt.code === 0) text += boundLine(json, { maxDelay, seed });
+    console.log(text.trimEnd());
+  }
+  if (sourceError.message) {
+    console.error(`error: ${sourceError.message}`);
+    return 2;
+  }
+  return interrupt.code || (json.failed > 0 ? 1 : 0);
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values: flags, positionals: files } = parse(args, {
+    json: { type: "boolean" },
+    help: { type: "boolean" },
+  }, true);
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (files.length === 0) throw new UsageError("Cannot report: name one or more NDJSON files");
+  for (const file of files) requirePermission("read", file);
+  const summary = new Summary();
+  for (const file of files) {
+    const stream = (await openForReading(file)).readable;
+    try {
+      for await (const record of readRecords(stream, file)) summary.add(record);
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const json = summary.toJSON();
+  console.log(flags.json ? JSON.stringify(json) : formatSummary(json).trimEnd());
+  return json.failed > 0 ? 1 : 0;
+}
+
+/** How close the run came to the greedy list-scheduling bound of the bundled server's delays. */
+function boundLine(json: SummaryJson, delays: { maxDelay: number; seed: number }): string {
+  const next = createDelaySequence(delays);
+  const bound = greedyMakespan(
+    { *[Symbol.iterator]() { for (let i = 0; i < json.count; i++) yield next(); } },
+    json.concurrency!,
+  );
+  const ratio = bound > 0 ? ` (${(json.seconds / bound).toFixed(3)}x the bound)` : "";
+  return `${"bound".padEnd(12)}${bound.toFixed(2)} s greedy list-scheduling bound${ratio}\n`;
+}
+
+/**
+ * Ctrl-C and SIGTERM: the first stops dispatching and gives requests in
+ * flight a grace period before aborting them; a second exits at once.
+ */
+class Interrupt {
+  readonly stop: AbortSignal;
+  readonly abort: AbortSignal;
+  code = 0;
+  #stop = new AbortController();
+  #abort = new AbortController();
+  #timer: number | undefined;
+  #listeners: [Deno.Signal, () => void][] = [];
+
+  constructor() {
+    this.stop = this.#stop.signal;
+    this.abort = this.#abort.signal;
+    const signals: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
+    for (const [signal, code] of signals) {
+      if (Deno.build.os === "windows" && signal === "SIGTERM") continue;
+      const listener = () => this.#interrupt(code);
+      Deno.addSignalListener(signal, listener);
+      this.#listeners.push([signal, listener]);
+    }
+  }
+
+  #interrupt(code: number): void {
+    if (this.code !== 0) Deno.exit(this.code);
+    this.code = code;
+    console.error(`\ninterrupted: finishing requests in flight (${GRACE_SECONDS} s grace)`);
+    this.#stop.abort();
+    this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
+  }
+}
+
+/** A one-line progress display on a terminal's stderr. */
+class Progress {
+  #summary: Summary;
+  #total: number | undefined;
+  #started = performance.now();
+  #timer: number;
+  #encoder = new TextEncoder();
+
+  constructor(summary: Summary, total: number | undefined) {
+    this.#summary = summary;
+    this.#total = total;
+    this.#timer = setInterval(() => this.#draw(), PROGRESS_INTERVAL_MS);
+  }
+
+  #draw(): void {
+    const { count, ok, failed } = this.#summary;
+    const elapsed = (performance.now() - this.#started) / 1000;
+    const of = this.#total === undefined ? "" : `/${this.#total}`;
+    const line = `\r\x1b[K${count}${of} done, ${ok} ok, ${failed} failed, ` +
+      `${Math.round(count / elapsed)} requests/s, ${elapsed.toFixed(1)} s`;
+    Deno.stderr.writeSync(this.#encoder.encode(line));
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+  }
+}
+
+/** Passes the source through until `stop` aborts; keeps its error for the caller. */
+async function* guard(
+  source: Iterable<RequestSpec> | AsyncIterable<RequestSpec>,
+  stop: AbortSignal,
+  failure: { message: string },
+): AsyncGenerator<RequestSpec> {
+  try {
+    for await (const request of source) {
+      if (stop.aborted) return;
+      yield request;
+    }
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    failure.message = error.message;
+  }
+}
+
+async function openOutput(path: string) {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const writer = new LineWriter(file);
+  return {
+    writer,
+    async [Symbol.asyncDispose]() {
+      try {
+        await writer.flush();
+      } finally {
+        file.close();
+      }
+    },
+  };
+}
+
+/** Reads the URL list once, as a stream, so a bad line stops the run before any request. */
+async function checkUrlList(path: string): Promise<void> {
+  const file = await openForReading(path);
+  try {
+    for await (const _ of requestsFromLines(file.readable)) { /* each line is checked */ }
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+async function readBody(path: string): Promise<Uint8Array<ArrayBuffer>> {
+  const file = await openForReading(path);
+  return new Uint8Array(await new Response(file.readable).arrayBuffer());
+}
+
+async function openForReading(path: string): Promise<Deno.FsFile> {
+  requirePermission("read", path);
+  try {
+    return await Deno.open(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`Cannot read '${path}' as it does not exist`);
+    }
+    throw new UsageError(`Cannot read '${path}': ${(error as Error).message}`);
+  }
+}
+
+/** Refuses, rather than prompts, when a permission is missing. */
+function requirePermission(name: "read" | "write", path: string): void {
+  if (Deno.permissions.querySync({ name, path }).state !== "granted") {
+    throw new UsageError(
+      `Cannot ${name} '${path}' as ${name} permission is missing: run with --allow-${name}=${path} or -A`,
+    );
+  }
+}
+
+function parseHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    if (colon < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new UsageError(`Cannot use header '${line}': it must be 'Name: value'`);
+    }
+    headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function parse<T extends Parameters<typeof parseArgs>[0]["options"]>(
+  args: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args, options: options!, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help`);
+  }
+}
+
+function integer(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`Cannot use --${name} '${text}': it must be an integer of at least ${min}`);
+  }
+  return value;
+}
+
+function seconds(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
+    const what = min > 0 ? "a positive number" : "a number of at least 0";
+    throw new UsageError(`Cannot use --${name} '${text}': it must be ${what} of seconds`);
+  }
+  return value;
+}
+
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+}
+
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
