@@ -14,12 +14,12 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { greedyMakespan } from "./greedy_bound.ts";
 import { LineWriter, readRecords } from "./ndjson.ts";
 import { fitConcurrency, readOpenFileLimit } from "./open_files.ts";
-import { type RequestSpec, runRequests, type RunOptions } from "./mod.ts";
-import { createDelaySequence, spawnDelayServer } from "./server.ts";
+import { type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
+import { createDelaySequence, MAX_DELAY_SECONDS, serveDelay, spawnDelayServer } from "./server.ts";
 import { parseShard, requestsFromLines, requestsFromTemplate } from "./sources.ts";
 import { formatSummary, Summary, type SummaryJson } from "./summary.ts";
 
@@ -107,7 +107,7 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values: flags } = parse(args, RUN_OPTIONS);
+  const { values: flags } = parse({ args, options: RUN_OPTIONS });
   if (flags.help) {
     console.log(USAGE);
     return 0;
@@ -130,6 +130,9 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError(`Cannot use --concurrency ${requested}: the most is ${MAX_CONCURRENCY}`);
   }
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0);
+  if (maxDelay > MAX_DELAY_SECONDS) {
+    throw new UsageError(`Cannot use --max-delay ${maxDelay}: the most is ${MAX_DELAY_SECONDS}`);
+  }
   const seed = integer("seed", flags.seed ?? "1", 0);
   const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
   const retries = integer("retries", flags.retries ?? "0", 0);
@@ -140,9 +143,7 @@ async function run(args: string[]): Promise<number> {
   if (flags.body !== undefined && flags["body-file"] !== undefined) {
     throw new UsageError("Cannot use --body and --body-file together");
   }
-  const body = flags["body-file"] === undefined
-    ? flags.body
-    : await readBody(flags["body-file"]);
+  const body = flags["body-file"] === undefined ? flags.body : await readBody(flags["body-file"]);
   if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
   if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
   if (flags.output !== undefined) requirePermission("write", flags.output);
@@ -150,22 +151,29 @@ async function run(args: string[]): Promise<number> {
 
   // Fit the concurrency under the open-file limit before anything is opened.
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
-  const wanted = flags.urls === undefined ? Math.max(1, Math.min(requested, shardCount)) : requested;
+  const wanted = flags.urls === undefined
+    ? Math.max(1, Math.min(requested, shardCount))
+    : requested;
   const limit = readOpenFileLimit();
   const concurrency = fitConcurrency(wanted, limit, bundled ? 2 : 1);
   if (concurrency < wanted) {
     notice(
       `note: lowering concurrency from ${wanted} to ${concurrency}: the open-file limit is ` +
-        `${limit} and each request needs ${bundled ? "2 descriptors (client and bundled server)" : "1 descriptor"}; ` +
+        `${limit} and each request needs ${
+          bundled ? "2 descriptors (client and bundled server)" : "1 descriptor"
+        }; ` +
         `raise it with 'ulimit -n ${wanted * (bundled ? 2 : 1) + 64}'`,
     );
   } else if (limit === undefined) {
     notice("note: the open-file limit could not be read; concurrency is not checked against it");
   }
 
-  await using server = bundled ? await spawnDelayServer({ maxDelay, seed }) : undefined;
+  await using server = bundled ? await startBundledServer({ maxDelay, seed }, notice) : undefined;
   const source: Iterable<RequestSpec> | AsyncIterable<RequestSpec> = flags.urls !== undefined
-    ? requestsFromLines(flags.urls === "-" ? Deno.stdin.readable : (await Deno.open(flags.urls)).readable, shard)
+    ? requestsFromLines(
+      flags.urls === "-" ? Deno.stdin.readable : (await Deno.open(flags.urls)).readable,
+      shard,
+    )
     : requestsFromTemplate(flags.url ?? `${server!.url}{}`, count, shard);
 
   const interrupt = new Interrupt();
@@ -215,10 +223,11 @@ async function run(args: string[]): Promise<number> {
 }
 
 async function report(args: string[]): Promise<number> {
-  const { values: flags, positionals: files } = parse(args, {
-    json: { type: "boolean" },
-    help: { type: "boolean" },
-  }, true);
+  const { values: flags, positionals: files } = parse({
+    args,
+    options: { json: { type: "boolean" }, help: { type: "boolean" } },
+    allowPositionals: true,
+  });
   if (flags.help) {
     console.log(USAGE);
     return 0;
@@ -240,15 +249,42 @@ async function report(args: string[]): Promise<number> {
   return json.failed > 0 ? 1 : 0;
 }
 
+/**
+ * Starts the bundled delay server in a worker, off the client's thread. A
+ * worker's module needs read permission; without it the server runs on the
+ * client's thread instead, which is slower but needs only `--allow-net`.
+ */
+async function startBundledServer(
+  options: { maxDelay: number; seed: number },
+  notice: (text: string) => void,
+): Promise<{ url: string } & AsyncDisposable> {
+  const module = new URL("./server_worker.ts", import.meta.url);
+  const readable = module.protocol !== "file:" ||
+    Deno.permissions.querySync({ name: "read", path: module }).state === "granted";
+  if (readable) return await spawnDelayServer(options);
+  notice(
+    "note: the bundled server runs on the client's thread: give read permission " +
+      "(--allow-read or -A) to run it in a worker",
+  );
+  return serveDelay(options);
+}
+
 /** How close the run came to the greedy list-scheduling bound of the bundled server's delays. */
 function boundLine(json: SummaryJson, delays: { maxDelay: number; seed: number }): string {
   const next = createDelaySequence(delays);
   const bound = greedyMakespan(
-    { *[Symbol.iterator]() { for (let i = 0; i < json.count; i++) yield next(); } },
+    {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < json.count; i++) yield next();
+      },
+    },
     json.concurrency!,
   );
-  const ratio = bound > 0 ? ` (${(json.seconds / bound).toFixed(3)}x the bound)` : "";
-  return `${"bound".padEnd(12)}${bound.toFixed(2)} s greedy list-scheduling bound${ratio}\n`;
+  if (bound === 0) return "";
+  const ratio = (json.seconds / bound).toFixed(3);
+  return `${"bound".padEnd(12)}${
+    bound.toFixed(2)
+  } s by greedy list scheduling; this run took ${ratio}x\n`;
 }
 
 /**
@@ -261,7 +297,7 @@ class Interrupt {
   code = 0;
   #stop = new AbortController();
   #abort = new AbortController();
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #listeners: [Deno.Signal, () => void][] = [];
 
   constructor() {
@@ -295,7 +331,7 @@ class Progress {
   #summary: Summary;
   #total: number | undefined;
   #started = performance.now();
-  #timer: number;
+  #timer: ReturnType<typeof setInterval>;
   #encoder = new TextEncoder();
 
   constructor(summary: Summary, total: number | undefined) {
@@ -401,13 +437,10 @@ function parseHeaders(lines: string[]): Record<string, string> {
   return headers;
 }
 
-function parse<T extends Parameters<typeof parseArgs>[0]["options"]>(
-  args: string[],
-  options: T,
-  allowPositionals = false,
-) {
+/** `parseArgs` (strict unless told otherwise), its complaints turned into usage errors. */
+function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs({ args, options: options!, strict: true, allowPositionals });
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help`);
   }
@@ -416,7 +449,9 @@ function parse<T extends Parameters<typeof parseArgs>[0]["options"]>(
 function integer(name: string, text: string, min: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`Cannot use --${name} '${text}': it must be an integer of at least ${min}`);
+    throw new UsageError(
+      `Cannot use --${name} '${text}': it must be an integer of at least ${min}`,
+    );
   }
   return value;
 }
@@ -440,7 +475,6 @@ function usage<T>(check: () => T): T {
     throw error;
   }
 }
-
 
 if (import.meta.main) {
   Deno.exit(await main(Deno.args));
