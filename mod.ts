@@ -196,7 +196,7 @@ export async function* runRequests(
     const started = performance.now();
     while (true) {
       record.attempts++;
-      const retryAfter = await attempt(record, { ...init, signal: deadlines.signal() });
+      const retryAfter = await attempt(record, { ...init, signal: deadlines.signal() }, signal);
       if (
         record.attempts >= maxAttempts || !isTransient(record) || signal?.aborted
       ) break;
@@ -223,7 +223,11 @@ export async function* runRequests(
  *
  * @returns The milliseconds the server asked to wait before a retry, or 0.
  */
-async function attempt(record: RequestRecord, init: RequestInit): Promise<number> {
+async function attempt(
+  record: RequestRecord,
+  init: RequestInit,
+  runSignal: AbortSignal | undefined,
+): Promise<number> {
   delete record.error;
   record.status = 0;
   record.bytes = 0;
@@ -231,7 +235,7 @@ async function attempt(record: RequestRecord, init: RequestInit): Promise<number
   try {
     response = await fetch(record.url, init);
   } catch (error) {
-    record.error = classifyError(error, false);
+    record.error = runSignal?.aborted ? "aborted" : classifyError(error, false);
     return 0;
   }
   record.status = response.status;
@@ -240,7 +244,7 @@ async function attempt(record: RequestRecord, init: RequestInit): Promise<number
   try {
     record.bytes = (await response.arrayBuffer()).byteLength;
   } catch (error) {
-    record.error = classifyError(error, true);
+    record.error = runSignal?.aborted ? "aborted" : classifyError(error, true);
     return 0;
   }
   if (!response.ok) {
