@@ -154,15 +154,19 @@ async function run(args: string[]): Promise<number> {
   const wanted = flags.urls === undefined
     ? Math.max(1, Math.min(requested, shardCount))
     : requested;
+  // fetch's pool opens a new connection when a request starts before the one
+  // just freed is back in the pool, and keeps up to `concurrency` idle: count
+  // 2 client sockets per request, and the bundled server's ends of them too.
   const limit = readOpenFileLimit();
-  const concurrency = fitConcurrency(wanted, limit, bundled ? 2 : 1);
+  const perRequest = bundled ? 4 : 2;
+  const concurrency = fitConcurrency(wanted, limit, perRequest);
   if (concurrency < wanted) {
     notice(
       `note: lowering concurrency from ${wanted} to ${concurrency}: the open-file limit is ` +
-        `${limit} and each request needs ${
-          bundled ? "2 descriptors (client and bundled server)" : "1 descriptor"
-        }; ` +
-        `raise it with 'ulimit -n ${wanted * (bundled ? 2 : 1) + 64}'`,
+        `${limit} and each request needs up to ${perRequest} descriptors (${
+          bundled ? "2 client sockets and the bundled server's ends" : "2 client sockets"
+        }); ` +
+        `raise it with 'ulimit -n ${wanted * perRequest + 64}'`,
     );
   } else if (limit === undefined) {
     notice("note: the open-file limit could not be read; concurrency is not checked against it");

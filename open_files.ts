@@ -46,7 +46,7 @@ export function readOpenFileLimit(): number | undefined {
  *
  * @param requested The concurrency asked for.
  * @param limit The open-file limit, or `undefined` when unknown (then `requested` is returned).
- * @param descriptorsPerRequest Sockets one request in flight holds: 1, or 2 when the server it talks to shares the process.
+ * @param descriptorsPerRequest Descriptors to budget per request in flight: its sockets, those the connection pool may keep besides, and the server's ends when the server shares the process.
  * @returns The concurrency to use, at least 1.
  *
  * @example

@@ -121,7 +121,7 @@ export async function main(args: string[]): Promise<number> {
     repeat,
     quick,
     seedCount: quick ? 2_000 : 10_000,
-    throughputSeconds: quick ? 1 : 5,
+    throughputSeconds: quick ? 2 : 5,
     memoryCounts: quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000],
     notes: [],
   };
@@ -130,6 +130,7 @@ export async function main(args: string[]): Promise<number> {
 
   const rows: Row[] = [];
   const started = performance.now();
+  const loadBefore = await loadAverage();
   /** The client's request rate in the largest zero-delay run, for the server scenario. */
   let clientRates: number[] | undefined;
   async function section(name: string, body: () => Promise<Row[]>): Promise<void> {
@@ -164,6 +165,10 @@ export async function main(args: string[]): Promise<number> {
     `${repeat} repeat(s)${quick ? ", --quick" : ""}, ${minutes} min, ` +
       `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs. ` +
       `Figures are median (min–max); ratio is ours / reference, per repeat.`,
+  );
+  settings.notes.push(
+    `load average (1 min) ${loadBefore} before, ${await loadAverage()} after: ` +
+      "more than the bench's own load means other work shared the CPUs",
   );
   for (const note of settings.notes) console.log(`- ${note}`);
   return rows.some((row) =>
@@ -459,6 +464,12 @@ async function runJson(
     throw new Error(`Cannot run ${args.join(" ")}: exit ${result.code}: ${result.stderr}`);
   }
   return JSON.parse(result.stdout);
+}
+
+/** The 1-minute load average, or `?` where /proc/loadavg cannot be read. */
+async function loadAverage(): Promise<string> {
+  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "?");
+  return text.split(" ")[0]!;
 }
 
 function log(text: string): void {
