@@ -446,7 +446,14 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}; see --help`);
+    const [first = "", ...rest] = (error as Error).message.split("\n");
+    // A value starting with a dash, such as `--count -1`, reads as a missing value.
+    const hint = rest.find((line) => line.includes("=-XYZ"));
+    throw new UsageError(
+      `${first.replace(/\.$/, "")}; ${
+        hint ? hint.replace(/\.$/, "").replace("To", "to") : "see --help"
+      }`,
+    );
   }
 }
 
