@@ -20,11 +20,15 @@ import { LineWriter, readRecords } from "./ndjson.ts";
 import { fitConcurrency, readOpenFileLimit } from "./open_files.ts";
 import { type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
 import { createDelaySequence, MAX_DELAY_SECONDS, serveDelay, spawnDelayServer } from "./server.ts";
-import { parseShard, requestsFromLines, requestsFromTemplate } from "./sources.ts";
+import { parseShard, requestsFromLines, requestsFromTemplate, type Shard } from "./sources.ts";
 import { formatSummary, Summary, type SummaryJson } from "./summary.ts";
+import { runTemplateInWorkers } from "./workers.ts";
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
 const MAX_CONCURRENCY = 100_000;
+/** Runner threads by default: one per CPU, up to 4. */
+const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
+const MAX_WORKERS = 64;
 /** Seconds in-flight requests get to finish after the first interrupt. */
 const GRACE_SECONDS = 2;
 const PROGRESS_INTERVAL_MS = 250;
@@ -50,6 +54,7 @@ Options:
   --body TEXT        request body
   --body-file FILE   request body read from FILE
   --shard I/N        make only requests whose index i has i % N == I
+  --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
   --output FILE      write one NDJSON record per finished request
   --verbose          print "{date}:{url} with delay {delay}" per response
@@ -83,6 +88,7 @@ const RUN_OPTIONS = {
   body: { type: "string" },
   "body-file": { type: "string" },
   shard: { type: "string" },
+  workers: { type: "string" },
   json: { type: "boolean" },
   output: { type: "string" },
   verbose: { type: "boolean" },
@@ -136,6 +142,13 @@ async function run(args: string[]): Promise<number> {
   const seed = integer("seed", flags.seed ?? "1", 0);
   const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
   const retries = integer("retries", flags.retries ?? "0", 0);
+  const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1);
+  if (workers > MAX_WORKERS) {
+    throw new UsageError(`Cannot use --workers ${workers}: the most is ${MAX_WORKERS}`);
+  }
+  if (flags.urls !== undefined && flags.workers !== undefined) {
+    throw new UsageError("Cannot use --workers with --urls: a URL list is read on one thread");
+  }
   const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
   const method = (flags.method ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
@@ -173,13 +186,7 @@ async function run(args: string[]): Promise<number> {
   }
 
   await using server = bundled ? await startBundledServer({ maxDelay, seed }, notice) : undefined;
-  const source: Iterable<RequestSpec> | AsyncIterable<RequestSpec> = flags.urls !== undefined
-    ? requestsFromLines(
-      flags.urls === "-" ? Deno.stdin.readable : (await Deno.open(flags.urls)).readable,
-      shard,
-    )
-    : requestsFromTemplate(flags.url ?? `${server!.url}{}`, count, shard);
-
+  const template = flags.urls === undefined ? flags.url ?? `${server!.url}{}` : undefined;
   const interrupt = new Interrupt();
   const sourceError = { message: "" };
   const options: RunOptions = { concurrency, timeout, retries, method, signal: interrupt.abort };
@@ -195,7 +202,20 @@ async function run(args: string[]): Promise<number> {
     ? new Progress(summary, flags.urls === undefined ? shardCount : undefined)
     : undefined;
   try {
-    const records = runRequests(guard(source, interrupt.stop, sourceError), options);
+    const records = template === undefined
+      ? runRequests(guard(await urlList(flags.urls!, shard), interrupt.stop, sourceError), options)
+      : workers > 1 && canStartWorker("runner_worker.ts")
+      ? runTemplateInWorkers(template, count, {
+        ...options,
+        headers,
+        workers,
+        stop: interrupt.stop,
+        ...(shard ? { shard } : {}),
+      })
+      : runRequests(
+        guard(requestsFromTemplate(template, count, shard), interrupt.stop, sourceError),
+        options,
+      );
     for await (const record of records) {
       summary.add(record);
       await output?.writer.write(JSON.stringify(record));
@@ -262,15 +282,19 @@ async function startBundledServer(
   options: { maxDelay: number; seed: number },
   notice: (text: string) => void,
 ): Promise<{ url: string } & AsyncDisposable> {
-  const module = new URL("./server_worker.ts", import.meta.url);
-  const readable = module.protocol !== "file:" ||
-    Deno.permissions.querySync({ name: "read", path: module }).state === "granted";
-  if (readable) return await spawnDelayServer(options);
+  if (canStartWorker("server_worker.ts")) return await spawnDelayServer(options);
   notice(
     "note: the bundled server runs on the client's thread: give read permission " +
       "(--allow-read or -A) to run it in a worker",
   );
   return serveDelay(options);
+}
+
+/** Whether a worker can load this module of ours: local modules need read permission. */
+function canStartWorker(name: string): boolean {
+  const module = new URL(name, import.meta.url);
+  return module.protocol !== "file:" ||
+    Deno.permissions.querySync({ name: "read", path: module }).state === "granted";
 }
 
 /** How close the run came to the greedy list-scheduling bound of the bundled server's delays. */
@@ -389,6 +413,15 @@ async function openOutput(path: string) {
       }
     },
   };
+}
+
+/** The requests of a URL list, from a file or standard input (`-`), as a stream. */
+async function urlList(
+  path: string,
+  shard: Shard | undefined,
+): Promise<AsyncIterable<RequestSpec>> {
+  const stream = path === "-" ? Deno.stdin.readable : (await openForReading(path)).readable;
+  return requestsFromLines(stream, shard);
 }
 
 /** Reads the URL list once, as a stream, so a bad line stops the run before any request. */

@@ -24,6 +24,7 @@ export * from "./server.ts";
 export * from "./sources.ts";
 export * from "./summary.ts";
 export { Histogram } from "./histogram.ts";
+export { runTemplateInWorkers, type WorkersOptions } from "./workers.ts";
 
 import { Deadlines } from "./deadline.ts";
 import { pooledMap } from "./semaphore.ts";

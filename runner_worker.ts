@@ -1,0 +1,70 @@
+/**
+ * The inside of a runner worker, started by `runTemplateInWorkers` in
+ * `workers.ts`: it takes indices from the shared counter, runs them through
+ * {@linkcode runRequests} and sends the records back in batches, holding
+ * back new requests while too many batches are unacknowledged.
+ *
+ * @module
+ */
+
+import { runRequests } from "./mod.ts";
+import { Semaphore } from "./semaphore.ts";
+import type { WorkerCommand, WorkerReport } from "./workers.ts";
+import type { RequestRecord, RequestSpec } from "./mod.ts";
+
+/** Records per message. */
+const BATCH_SIZE = 256;
+/** Send a partial batch after this many milliseconds, so progress stays live. */
+const BATCH_MS = 50;
+/** Batches sent and not yet acknowledged, at most. */
+const BATCHES_IN_FLIGHT = 4;
+
+const scope = globalThis as unknown as Worker;
+const credits = new Semaphore(BATCHES_IN_FLIGHT);
+const abort = new AbortController();
+
+scope.onmessage = async ({ data }: MessageEvent<WorkerCommand>) => {
+  if (data.type === "ack") return credits.release();
+  if (data.type === "abort") return abort.abort();
+  if (data.type !== "start") return;
+  try {
+    await run(data);
+    report({ type: "done" });
+  } catch (error) {
+    report({ type: "error", message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+function report(message: WorkerReport): void {
+  scope.postMessage(message);
+}
+
+async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<void> {
+  let batch: RequestRecord[] = [];
+  let sentAt = performance.now();
+  async function send(): Promise<void> {
+    await credits.acquire();
+    report({ type: "records", records: batch });
+    batch = [];
+    sentAt = performance.now();
+  }
+  for await (
+    const record of runRequests(indices(command), { ...command.options, signal: abort.signal })
+  ) {
+    batch.push(record);
+    if (batch.length >= BATCH_SIZE || performance.now() - sentAt >= BATCH_MS) await send();
+  }
+  if (batch.length > 0) await send();
+}
+
+/** This worker's share of the requests: whatever index the shared counter hands out next. */
+function* indices(command: Extract<WorkerCommand, { type: "start" }>): Generator<RequestSpec> {
+  const { template, count, shard } = command;
+  const counter = new BigInt64Array(command.counter);
+  const parts = template.split("{}");
+  while (Atomics.load(counter, 1) === 0n) {
+    const index = shard.index + Number(Atomics.add(counter, 0, 1n)) * shard.total;
+    if (index >= count) return;
+    yield { index, url: parts.length === 1 ? template : parts.join(String(index)) };
+  }
+}

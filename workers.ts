@@ -1,0 +1,150 @@
+/**
+ * Spreads a templated run over Web Workers when one JavaScript thread is the
+ * ceiling. The limit stays global: the workers split the concurrency slots
+ * between them and every free slot, in any worker, takes the next index from
+ * one shared atomic counter, so dispatch is the same greedy list scheduling
+ * as in one thread. Records come back to the caller in batches.
+ *
+ * @module
+ */
+
+import type { RequestRecord, RunOptions } from "./mod.ts";
+import type { Shard } from "./sources.ts";
+
+/** Options for {@linkcode runTemplateInWorkers}. */
+export interface WorkersOptions extends Omit<RunOptions, "client" | "headers"> {
+  /**
+   * How many workers to run.
+   *
+   * @default {2}
+   */
+  workers?: number;
+  /** Request headers, as plain name and value pairs. */
+  headers?: Record<string, string>;
+  /** Take only this shard's indices. */
+  shard?: Shard;
+  /** Stops dispatching gracefully: requests in flight finish, nothing new starts. */
+  stop?: AbortSignal;
+}
+
+/** A message from a runner worker. */
+export type WorkerReport =
+  | { type: "records"; records: RequestRecord[] }
+  | { type: "done" }
+  | { type: "error"; message: string };
+
+/** A message to a runner worker. */
+export type WorkerCommand =
+  | {
+    type: "start";
+    template: string;
+    count: number;
+    shard: Shard;
+    options: Omit<WorkersOptions, "signal" | "stop" | "workers" | "shard">;
+    /** [next k, stop flag]: index `k` of the shard is `shard.index + k * shard.total`. */
+    counter: SharedArrayBuffer;
+  }
+  | { type: "ack" }
+  | { type: "stop" }
+  | { type: "abort" };
+
+/**
+ * Makes `count` requests from a URL template (every `{}` replaced by the
+ * index) across `workers` Web Workers, with at most `concurrency` in flight
+ * in all, and yields one record per request as the batches arrive.
+ *
+ * @param template An http or https URL template.
+ * @param count How many requests.
+ * @param options The {@linkcode WorkersOptions}.
+ * @returns The records, in no particular order.
+ * @throws {Error} When a worker cannot start (it needs read permission for its module).
+ *
+ * @example
+ * ```ts
+ * import { runTemplateInWorkers, serveDelay } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = serveDelay({ maxDelay: 0 });
+ * const records = await Array.fromAsync(
+ *   runTemplateInWorkers(`${server.url}{}`, 100, { workers: 2, concurrency: 10 }),
+ * );
+ * assert.deepEqual(records.map((r) => r.index).sort((a, b) => a - b), [...Array(100).keys()]);
+ * ```
+ */
+export async function* runTemplateInWorkers(
+  template: string,
+  count: number,
+  options: WorkersOptions = {},
+): AsyncGenerator<RequestRecord, void, undefined> {
+  const { concurrency = 1000, shard = { index: 0, total: 1 }, signal, stop, ...rest } = options;
+  const workerCount = Math.max(1, Math.min(options.workers ?? 2, concurrency));
+  delete rest.workers;
+  const counter = new SharedArrayBuffer(16);
+  const flags = new BigInt64Array(counter);
+  let batches: { from: Worker; records: RequestRecord[] }[] = [];
+  let running = workerCount;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const workers = Array.from({ length: workerCount }, (_, i) => {
+    const worker = new Worker(new URL("./runner_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    worker.onmessage = ({ data }: MessageEvent<WorkerReport>) => {
+      if (data.type === "records") batches.push({ from: worker, records: data.records });
+      else if (data.type === "done") running--;
+      else {
+        failure ??= new Error(data.message);
+        running--;
+      }
+      wake?.();
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      failure ??= new Error(`Cannot run the request worker: ${event.message}`);
+      running--;
+      wake?.();
+    };
+    const share = Math.floor(concurrency / workerCount) + (i < concurrency % workerCount ? 1 : 0);
+    const command: WorkerCommand = {
+      type: "start",
+      template,
+      count,
+      shard,
+      options: { ...rest, concurrency: share },
+      counter,
+    };
+    worker.postMessage(command);
+    return worker;
+  });
+  const onStop = () => Atomics.store(flags, 1, 1n);
+  const onAbort = () => {
+    onStop();
+    for (const worker of workers) worker.postMessage({ type: "abort" } satisfies WorkerCommand);
+  };
+  stop?.addEventListener("abort", onStop);
+  signal?.addEventListener("abort", onAbort);
+  if (stop?.aborted) onStop();
+  if (signal?.aborted) onAbort();
+  try {
+    while (running > 0 || batches.length > 0) {
+      if (batches.length === 0) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        wake = resolve;
+        await promise;
+        continue;
+      }
+      const ready = batches;
+      batches = [];
+      for (const { from, records } of ready) {
+        yield* records;
+        // Each worker has a few batches unacknowledged at most: this lets it send one more.
+        from.postMessage({ type: "ack" } satisfies WorkerCommand);
+      }
+    }
+    if (failure) throw failure;
+  } finally {
+    stop?.removeEventListener("abort", onStop);
+    signal?.removeEventListener("abort", onAbort);
+    for (const worker of workers) worker.terminate();
+  }
+}
