@@ -452,6 +452,56 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   });
 }
 
+Deno.test("main.ts exits at once on a second Ctrl-C", async () => {
+  await using server = serveDelay({ maxDelay: 0, faults: { hang: 1 } });
+  const child = command(["--url", `${server.url}{}`, "--count", "100", "--concurrency", "10"])
+    .spawn();
+  const output = child.output();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  child.kill("SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const second = performance.now();
+  child.kill("SIGINT");
+  const { code } = await output;
+  // The first interrupt alone would wait out a 2 s grace period for the hung requests.
+  assert.equal(code, 130);
+  assert.ok(performance.now() - second < 1000, "exited within a second of the second Ctrl-C");
+});
+
+Deno.test("main.ts sends the method, headers and body it is given", async () => {
+  const seen = new Set<string>();
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      seen.add(
+        `${request.method} ${request.headers.get("x-one")} ${
+          request.headers.get("x-two")
+        } ${await request.text()}`,
+      );
+      return new Response("ok");
+    },
+  );
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/body.json`, '{"hello":1}');
+    const url = `http://127.0.0.1:${server.addr.port}/{}`;
+    const common = [
+      "--url",
+      url,
+      "--count",
+      "20",
+      "--header",
+      "X-One: 1",
+      "--header",
+      "x-two:two words",
+    ];
+    const fromFile = await cli([...common, "--method", "put", "--body-file", `${dir}/body.json`]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const inline = await cli([...common, "--method", "POST", "--body", "text"]);
+    assert.equal(inline.code, 0, inline.stderr);
+  });
+  assert.deepEqual([...seen].sort(), ["POST 1 two words text", 'PUT 1 two words {"hello":1}']);
+});
+
 Deno.test("main.ts fits its concurrency under ulimit -n 1024 and says so", async () => {
   const output = await cli(["--count", "10000", "--max-delay", "0", "--json"], {
     fileLimit: 1024,
