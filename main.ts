@@ -17,8 +17,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { greedyMakespan } from "./greedy_bound.ts";
 import { LineWriter, readRecords } from "./ndjson.ts";
-import { fitConcurrency, readOpenFileLimit } from "./open_files.ts";
-import { type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
+import { fitConcurrency, readOpenFileLimit, RESERVED_DESCRIPTORS } from "./open_files.ts";
+import { type RequestRecord, type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
 import { createDelaySequence, MAX_DELAY_SECONDS, serveDelay, spawnDelayServer } from "./server.ts";
 import { parseShard, requestsFromLines, requestsFromTemplate, type Shard } from "./sources.ts";
 import { formatSummary, Summary, type SummaryJson } from "./summary.ts";
@@ -118,80 +118,33 @@ async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const bundled = flags.url === undefined && flags.urls === undefined;
-  if (flags.url !== undefined && flags.urls !== undefined) {
-    throw new UsageError("Cannot use --url and --urls together");
-  }
-  if (flags.urls !== undefined && flags.count !== undefined) {
-    throw new UsageError("Cannot use --count with --urls: the list sets the count");
-  }
-  for (const name of ["max-delay", "seed"] as const) {
-    if (!bundled && flags[name] !== undefined) {
-      throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
-    }
-  }
-  const count = integer("count", flags.count ?? "10000", 0);
-  const requested = integer("concurrency", flags.concurrency ?? "1000", 1);
-  if (requested > MAX_CONCURRENCY) {
-    throw new UsageError(`Cannot use --concurrency ${requested}: the most is ${MAX_CONCURRENCY}`);
-  }
-  const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0);
-  if (maxDelay > MAX_DELAY_SECONDS) {
-    throw new UsageError(`Cannot use --max-delay ${maxDelay}: the most is ${MAX_DELAY_SECONDS}`);
-  }
-  const seed = integer("seed", flags.seed ?? "1", 0);
-  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
-  const retries = integer("retries", flags.retries ?? "0", 0);
-  const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1);
-  if (workers > MAX_WORKERS) {
-    throw new UsageError(`Cannot use --workers ${workers}: the most is ${MAX_WORKERS}`);
-  }
-  if (flags.urls !== undefined && flags.workers !== undefined) {
-    throw new UsageError("Cannot use --workers with --urls: a URL list is read on one thread");
-  }
-  const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
-  const method = (flags.method ?? "GET").toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
-  const headers = parseHeaders(flags.header ?? []);
-  if (flags.body !== undefined && flags["body-file"] !== undefined) {
-    throw new UsageError("Cannot use --body and --body-file together");
-  }
-  const body = flags["body-file"] === undefined ? flags.body : await readBody(flags["body-file"]);
-  if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
-  if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
-  if (flags.output !== undefined) requirePermission("write", flags.output);
+  const plan = await planRun(flags);
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
+  const concurrency = fitUnderFileLimit(plan, notice);
 
-  // Fit the concurrency under the open-file limit before anything is opened.
-  const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
-  const wanted = flags.urls === undefined
-    ? Math.max(1, Math.min(requested, shardCount))
-    : requested;
-  // fetch's pool opens a new connection when a request starts before the one
-  // just freed is back in the pool, and keeps up to `concurrency` idle: count
-  // 2 client sockets per request, and the bundled server's ends of them too.
-  const limit = readOpenFileLimit();
-  const perRequest = bundled ? 4 : 2;
-  const concurrency = fitConcurrency(wanted, limit, perRequest);
-  if (concurrency < wanted) {
-    notice(
-      `note: lowering concurrency from ${wanted} to ${concurrency}: the open-file limit is ` +
-        `${limit} and each request needs up to ${perRequest} descriptors (${
-          bundled ? "2 client sockets and the bundled server's ends" : "2 client sockets"
-        }); ` +
-        `raise it with 'ulimit -n ${wanted * perRequest + 64}'`,
-    );
-  } else if (limit === undefined) {
-    notice("note: the open-file limit could not be read; concurrency is not checked against it");
-  }
-
-  await using server = bundled ? await startBundledServer({ maxDelay, seed }, notice) : undefined;
-  const template = flags.urls === undefined ? flags.url ?? `${server!.url}{}` : undefined;
+  await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
   const interrupt = new Interrupt();
   const sourceError = { message: "" };
-  const options: RunOptions = { concurrency, timeout, retries, method, signal: interrupt.abort };
-  if (Object.keys(headers).length > 0) options.headers = headers;
-  if (body !== undefined) options.body = body;
+  const options: RunOptions = { ...plan.request, concurrency, signal: interrupt.abort };
+  const template = plan.urls === undefined ? plan.url ?? `${server!.url}{}` : undefined;
+  let records: AsyncIterable<RequestRecord>;
+  if (template === undefined) {
+    const source = await urlList(plan.urls!, plan.shard);
+    records = runRequests(guard(source, interrupt.stop, sourceError), options);
+  } else if (plan.workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)) {
+    const { workers, shard } = plan;
+    records = runTemplateInWorkers(template, plan.count, {
+      ...plan.request,
+      concurrency,
+      signal: interrupt.abort,
+      workers,
+      stop: interrupt.stop,
+      ...(shard ? { shard } : {}),
+    });
+  } else {
+    const source = requestsFromTemplate(template, plan.count, plan.shard);
+    records = runRequests(guard(source, interrupt.stop, sourceError), options);
+  }
 
   const summary = new Summary();
   await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
@@ -199,23 +152,9 @@ async function run(args: string[]): Promise<number> {
     ? new LineWriter(flags.json ? Deno.stderr : Deno.stdout)
     : undefined;
   const progress = !flags.quiet && Deno.stderr.isTerminal()
-    ? new Progress(summary, flags.urls === undefined ? shardCount : undefined)
+    ? new Progress(summary, plan.urls === undefined ? plan.shardCount : undefined)
     : undefined;
   try {
-    const records = template === undefined
-      ? runRequests(guard(await urlList(flags.urls!, shard), interrupt.stop, sourceError), options)
-      : workers > 1 && canStartWorker("runner_worker.ts")
-      ? runTemplateInWorkers(template, count, {
-        ...options,
-        headers,
-        workers,
-        stop: interrupt.stop,
-        ...(shard ? { shard } : {}),
-      })
-      : runRequests(
-        guard(requestsFromTemplate(template, count, shard), interrupt.stop, sourceError),
-        options,
-      );
     for await (const record of records) {
       summary.add(record);
       await output?.writer.write(JSON.stringify(record));
@@ -236,7 +175,7 @@ async function run(args: string[]): Promise<number> {
     console.log(JSON.stringify(json));
   } else {
     let text = formatSummary(json);
-    if (bundled && interrupt.code === 0) text += boundLine(json, { maxDelay, seed });
+    if (plan.bundled && interrupt.code === 0) text += boundLine(json, plan.delays);
     console.log(text.trimEnd());
   }
   if (sourceError.message) {
@@ -244,6 +183,107 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   return interrupt.code || (json.failed > 0 ? 1 : 0);
+}
+
+/** A run's flags, checked: everything the run needs to know before it opens anything. */
+interface RunPlan {
+  /** Whether to start the bundled delay server (no `--url`, no `--urls`). */
+  bundled: boolean;
+  url: string | undefined;
+  urls: string | undefined;
+  count: number;
+  /** Requests this shard makes, when the count is known. */
+  shardCount: number;
+  /** The concurrency asked for, no more than the requests to make. */
+  concurrency: number;
+  workers: number;
+  shard: Shard | undefined;
+  delays: { maxDelay: number; seed: number };
+  request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers"> & {
+    headers?: Record<string, string>;
+  };
+}
+
+/** Checks every flag of a run, reading files named as far as needed; throws {@linkcode UsageError}. */
+async function planRun(
+  flags: ReturnType<typeof parse<{ options: typeof RUN_OPTIONS }>>["values"],
+): Promise<RunPlan> {
+  const bundled = flags.url === undefined && flags.urls === undefined;
+  if (flags.url !== undefined && flags.urls !== undefined) {
+    throw new UsageError("Cannot use --url and --urls together");
+  }
+  if (flags.urls !== undefined && flags.count !== undefined) {
+    throw new UsageError("Cannot use --count with --urls: the list sets the count");
+  }
+  if (flags.urls !== undefined && flags.workers !== undefined) {
+    throw new UsageError("Cannot use --workers with --urls: a URL list is read on one thread");
+  }
+  for (const name of ["max-delay", "seed"] as const) {
+    if (!bundled && flags[name] !== undefined) {
+      throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
+    }
+  }
+  const count = integer("count", flags.count ?? "10000", 0);
+  const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
+  const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
+  const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
+  const seed = integer("seed", flags.seed ?? "1", 0);
+  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
+  const retries = integer("retries", flags.retries ?? "0", 0);
+  const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
+  const method = (flags.method ?? "GET").toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
+  const request: RunPlan["request"] = { timeout, retries, method };
+  const headers = parseHeaders(flags.header ?? []);
+  if (Object.keys(headers).length > 0) request.headers = headers;
+  if (flags.body !== undefined && flags["body-file"] !== undefined) {
+    throw new UsageError("Cannot use --body and --body-file together");
+  }
+  if (flags.body !== undefined) request.body = flags.body;
+  if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
+  if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
+  if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
+  if (flags.output !== undefined) requirePermission("write", flags.output);
+  const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
+  return {
+    bundled,
+    url: flags.url,
+    urls: flags.urls,
+    count,
+    shardCount,
+    concurrency: flags.urls === undefined
+      ? Math.max(1, Math.min(concurrency, shardCount))
+      : concurrency,
+    workers,
+    shard,
+    delays: { maxDelay, seed },
+    request,
+  };
+}
+
+/**
+ * The planned concurrency, lowered to fit under the open-file limit. fetch's
+ * pool opens a new connection when a request starts before the one just freed
+ * is back in the pool, and keeps up to `concurrency` idle: count 2 client
+ * sockets per request, and the bundled server's ends of them too.
+ */
+function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void): number {
+  const limit = readOpenFileLimit();
+  const perRequest = plan.bundled ? 4 : 2;
+  const concurrency = fitConcurrency(plan.concurrency, limit, perRequest);
+  if (concurrency < plan.concurrency) {
+    const sockets = plan.bundled
+      ? "2 client sockets and the bundled server's ends"
+      : "2 client sockets";
+    notice(
+      `note: lowering concurrency from ${plan.concurrency} to ${concurrency}: the open-file ` +
+        `limit is ${limit} and each request needs up to ${perRequest} descriptors (${sockets}); ` +
+        `raise it with 'ulimit -n ${plan.concurrency * perRequest + RESERVED_DESCRIPTORS}'`,
+    );
+  } else if (limit === undefined) {
+    notice("note: the open-file limit could not be read; concurrency is not checked against it");
+  }
+  return concurrency;
 }
 
 async function report(args: string[]): Promise<number> {
@@ -282,19 +322,23 @@ async function startBundledServer(
   options: { maxDelay: number; seed: number },
   notice: (text: string) => void,
 ): Promise<{ url: string } & AsyncDisposable> {
-  if (canStartWorker("server_worker.ts")) return await spawnDelayServer(options);
-  notice(
-    "note: the bundled server runs on the client's thread: give read permission " +
-      "(--allow-read or -A) to run it in a worker",
-  );
+  if (canStartWorker("server_worker.ts", "the bundled server", notice)) {
+    return await spawnDelayServer(options);
+  }
   return serveDelay(options);
 }
 
-/** Whether a worker can load this module of ours: local modules need read permission. */
-function canStartWorker(name: string): boolean {
+/** Whether a worker can load this module of ours: a local module needs read permission. */
+function canStartWorker(name: string, what: string, notice: (text: string) => void): boolean {
   const module = new URL(name, import.meta.url);
-  return module.protocol !== "file:" ||
+  const readable = module.protocol !== "file:" ||
     Deno.permissions.querySync({ name: "read", path: module }).state === "granted";
+  if (!readable) {
+    notice(
+      `note: ${what} runs on the main thread: a worker needs --allow-read (or -A) to load ${name}`,
+    );
+  }
+  return readable;
 }
 
 /** How close the run came to the greedy list-scheduling bound of the bundled server's delays. */
@@ -490,22 +534,24 @@ function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArg
   }
 }
 
-function integer(name: string, text: string, min: number): number {
+function integer(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
     throw new UsageError(
       `Cannot use --${name} '${text}': it must be an integer of at least ${min}`,
     );
   }
+  if (value > max) throw new UsageError(`Cannot use --${name} ${value}: the most is ${max}`);
   return value;
 }
 
-function seconds(name: string, text: string, min: number): number {
+function seconds(name: string, text: string, min: number, max = Infinity): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min) {
     const what = min > 0 ? "a positive number" : "a number of at least 0";
     throw new UsageError(`Cannot use --${name} '${text}': it must be ${what} of seconds`);
   }
+  if (value > max) throw new UsageError(`Cannot use --${name} ${value}: the most is ${max}`);
   return value;
 }
 
