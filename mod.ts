@@ -173,10 +173,10 @@ export async function* runRequests(
     body,
     signal,
   } = options;
-  checkRange("concurrency", concurrency, 1, true);
-  checkRange("timeout", timeout, Number.MIN_VALUE, false);
-  checkRange("retries", retries, 0, true);
-  checkRange("retryDelay", retryDelay, 0, false);
+  checkOption("concurrency", concurrency, Number.isInteger(concurrency) && concurrency >= 1);
+  checkOption("timeout", timeout, Number.isFinite(timeout) && timeout > 0);
+  checkOption("retries", retries, Number.isInteger(retries) && retries >= 0);
+  checkOption("retryDelay", retryDelay, Number.isFinite(retryDelay) && retryDelay >= 0);
   const client = options.client ?? Deno.createHttpClient({ poolMaxIdlePerHost: concurrency });
   const deadlines = new Deadlines(timeout, signal);
   const init: RequestInit & { client: Deno.HttpClient } = { method, client };
@@ -332,14 +332,16 @@ async function* indexed(
   }
 }
 
-function checkRange(name: string, value: number, min: number, integer: boolean): void {
-  if (integer ? Number.isInteger(value) && value >= min : Number.isFinite(value) && value >= min) {
-    return;
-  }
-  const what = `${integer ? "an integer" : "a finite number"} of at least ${
-    min > 0 && min < 1 ? "0 (exclusive)" : min
-  }`;
+const OPTION_RANGES: Record<string, string> = {
+  concurrency: "a positive integer",
+  timeout: "a positive number",
+  retries: "a non-negative integer",
+  retryDelay: "a non-negative number",
+};
+
+function checkOption(name: string, value: number, valid: boolean): void {
+  if (valid) return;
   throw new RangeError(
-    `Cannot run requests as '${name}' must be ${what}: current value is ${value}`,
+    `Cannot run requests as '${name}' must be ${OPTION_RANGES[name]}: current value is ${value}`,
   );
 }

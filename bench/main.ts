@@ -5,8 +5,10 @@
  * - seed: 10,000 requests, delays 0–3 s, limit 1000, against the greedy list-scheduling bound;
  * - throughput: requests/s against nginx (one worker, CPU 1) at limits 100 and 1000, ours and a
  *   plain fetch loop against `wrk -t1`, every client pinned to CPU 0;
- * - memory: peak RSS at 10k, 100k and 1M zero-delay requests against the bundled server;
+ * - memory: peak RSS at 10k, 100k and 1M zero-delay requests against the bundled server, and at
+ *   100k with `--workers 1` against the default;
  * - million: wall time of the 1M run;
+ * - soak: during the 1M run, RSS and open descriptors (from /proc) do not grow after warm-up;
  * - server: the bundled server alone under `wrk -t1 -c1000`, against the client's rate.
  *
  * @example
@@ -35,7 +37,7 @@ import { formatTable, median, type Row } from "./table.ts";
 import { runWrk } from "./wrk.ts";
 
 /** The scenarios, in the order they run. */
-export const SCENARIOS = ["seed", "throughput", "memory", "million", "server"] as const;
+export const SCENARIOS = ["seed", "throughput", "memory", "million", "soak", "server"] as const;
 /** A scenario's name. */
 export type Scenario = typeof SCENARIOS[number];
 
@@ -47,6 +49,12 @@ const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const SERVER = fileURLToPath(new URL("../server.ts", import.meta.url));
 const FETCH_LOOP = fileURLToPath(new URL("./fetch_loop.ts", import.meta.url));
 const MB = 1024; // kilobytes
+/** The CLI's default `--workers`: one per CPU, up to 4 (as in main.ts). */
+const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
+/** Soak: the share of the samples that is warm-up, dropped before comparing. */
+const WARM_UP = 0.3;
+/** Soak: descriptors the last third may hold above the middle third's peak. */
+const FD_SLACK = 16;
 
 /** The sizes of a bench run. */
 interface Settings {
@@ -56,6 +64,8 @@ interface Settings {
   /** Seconds each throughput measurement runs. */
   throughputSeconds: number;
   memoryCounts: number[];
+  /** Soak: how often the largest zero-delay run's /proc entries are read, in milliseconds. */
+  soakSampleMs: number;
   notes: string[];
 }
 
@@ -123,6 +133,7 @@ export async function main(args: string[]): Promise<number> {
     seedCount: quick ? 2_000 : 10_000,
     throughputSeconds: quick ? 2 : 5,
     memoryCounts: quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000],
+    soakSampleMs: quick ? 100 : 1000,
     notes: [],
   };
   const selected = new Set(only as Scenario[]);
@@ -147,8 +158,8 @@ export async function main(args: string[]): Promise<number> {
 
   if (selected.has("seed")) await section("seed", () => seed(settings));
   if (selected.has("throughput")) await section("throughput", () => throughput(settings));
-  if (selected.has("memory") || selected.has("million")) {
-    await section("memory and million", async () => {
+  if (["memory", "million", "soak"].some((name) => selected.has(name as Scenario))) {
+    await section("memory, million and soak", async () => {
       const result = await memory(settings, selected);
       clientRates = result.rates;
       return result.rows;
@@ -290,31 +301,72 @@ async function throughput(settings: Settings): Promise<Row[]> {
   return rows;
 }
 
-/** Peak RSS at each zero-delay count, and the wall time of the largest run. */
+/**
+ * Peak RSS at each zero-delay count and at 100k with `--workers 1`; the wall time of the
+ * largest run; and, sampled from /proc during the largest run, whether its RSS and open
+ * descriptors grow after warm-up (the soak).
+ */
 async function memory(
   settings: Settings,
   selected: Set<Scenario>,
 ): Promise<{ rows: Row[]; rates: number[] }> {
   const counts = selected.has("memory") ? settings.memoryCounts : settings.memoryCounts.slice(-1);
   const largest = counts.at(-1)!;
+  const soak = selected.has("soak");
+  // The trade-off of the default workers: one extra run per repeat, informational.
+  const single = selected.has("memory") && counts.includes(100_000) ? 100_000 : undefined;
   const rss = new Map<number, number[]>(counts.map((count) => [count, []]));
-  const wall: number[] = [], rates: number[] = [];
+  const countRates = new Map<number, number[]>(counts.map((count) => [count, []]));
+  const singleRss: number[] = [], singleRates: number[] = [];
+  const wall: number[] = [];
+  const rssGrowth: Growth[] = [], fdGrowth: Growth[] = [];
   for (let i = 0; i < settings.repeat; i++) {
-    for (const count of counts) {
+    const runs = counts.map((count) => ({ count, workers: undefined as number | undefined }));
+    if (single !== undefined) runs.push({ count: single, workers: 1 });
+    for (const { count, workers } of runs) {
+      const sampled = soak && count === largest && workers === undefined;
       const { json, result } = await client(
-        ["--count", String(count), "--max-delay", "0", "--concurrency", "1000", "--json"],
+        [
+          "--count",
+          String(count),
+          "--max-delay",
+          "0",
+          "--concurrency",
+          "1000",
+          "--json",
+          ...(workers === undefined ? [] : ["--workers", String(workers)]),
+        ],
         settings,
-        { rss: true },
+        { rss: true, ...(sampled ? { sampleMs: settings.soakSampleMs } : {}) },
       );
       if (result.rssKb === undefined) throw new Error("Cannot read the peak RSS: /usr/bin/time?");
-      rss.get(count)!.push(result.rssKb / MB);
-      if (count === largest) {
-        wall.push(result.seconds);
-        rates.push(json.requestsPerSecond);
+      const mb = result.rssKb / MB;
+      if (workers === undefined) {
+        rss.get(count)!.push(mb);
+        countRates.get(count)!.push(json.requestsPerSecond);
+        if (count === largest) wall.push(result.seconds);
+      } else {
+        singleRss.push(mb);
+        singleRates.push(json.requestsPerSecond);
+      }
+      let soakText = "";
+      if (sampled) {
+        const samples = result.samples ?? [];
+        const memory = growthAfterWarmUp(samples.map((sample) => sample.rssKb / MB));
+        const fds = growthAfterWarmUp(samples.map((sample) => sample.fds));
+        if (memory && fds) {
+          rssGrowth.push(memory);
+          fdGrowth.push(fds);
+          soakText = `, soak: RSS ${memory.middle.toFixed(1)} -> ${memory.last.toFixed(1)} MB, ` +
+            `descriptors ${fds.middle} -> ${fds.last} (${samples.length} samples)`;
+        } else {
+          soakText = `, soak: only ${samples.length} samples`;
+        }
       }
       log(
-        `memory ${count} ${i + 1}/${settings.repeat}: ${(result.rssKb / MB).toFixed(1)} MB, ` +
-          `${result.seconds.toFixed(2)} s, ${json.requestsPerSecond} req/s`,
+        `memory ${count}${workers === undefined ? "" : ` --workers ${workers}`} ` +
+          `${i + 1}/${settings.repeat}: ${mb.toFixed(1)} MB, ${result.seconds.toFixed(2)} s, ` +
+          `${json.requestsPerSecond} req/s${soakText}`,
       );
     }
   }
@@ -350,7 +402,25 @@ async function memory(
       goal: "≤ 1.00",
       ...(full ? { meets: (ratio: number) => ratio <= 1 } : {}),
     });
+    if (single !== undefined) {
+      const versus = `--workers 1 vs default --workers ${DEFAULT_WORKERS}`;
+      const [defaultRss, defaultRates] = [rss.get(single)!, countRates.get(single)!];
+      rows.push({
+        scenario: `memory: peak RSS, ${label(single)} requests, ${versus}`,
+        ours: { values: singleRss, unit: "MB" },
+        reference: { values: defaultRss, unit: "MB" },
+        ratios: singleRss.map((value, i) => value / defaultRss[i]!),
+        goal: "–",
+      }, {
+        scenario: `memory: client rate, ${label(single)} requests, ${versus}`,
+        ours: { values: singleRates, unit: "req/s" },
+        reference: { values: defaultRates, unit: "req/s" },
+        ratios: singleRates.map((value, i) => value / defaultRates[i]!),
+        goal: "–",
+      });
+    }
   }
+  const rates = countRates.get(largest)!;
   if (selected.has("million")) {
     rows.push({
       scenario: `million: wall time, ${label(largest)} zero-delay requests vs 60 s`,
@@ -366,9 +436,67 @@ async function memory(
       goal: "–",
     });
   }
-  if (!full) settings.notes.push("--quick: the memory and million goals, for 1M, are not judged");
+  if (soak) rows.push(...soakRows(settings, label(largest), rssGrowth, fdGrowth));
+  if (!full) {
+    settings.notes.push(
+      "--quick: the memory, million and soak RSS goals, for 1M, are not judged",
+    );
+  }
   settings.notes.push("memory: MB are MiB (peak RSS in KiB / 1024), from /usr/bin/time -f %M");
   return { rows, rates };
+}
+
+/** The peaks of the middle and last thirds of some samples, after the warm-up is dropped. */
+interface Growth {
+  middle: number;
+  last: number;
+}
+
+/** Drops the warm-up, then takes the peak of each half of the rest; needs 6 samples after it. */
+function growthAfterWarmUp(values: number[]): Growth | undefined {
+  const from = Math.floor(values.length * WARM_UP);
+  if (values.length - from < 6) return undefined;
+  const split = from + Math.floor((values.length - from) / 2);
+  return { middle: Math.max(...values.slice(from, split)), last: Math.max(...values.slice(split)) };
+}
+
+/** The soak's rows: RSS and open descriptors, last third's peak against the middle third's. */
+function soakRows(settings: Settings, count: string, memory: Growth[], fds: Growth[]): Row[] {
+  const every = settings.soakSampleMs >= 1000
+    ? `every ${settings.soakSampleMs / 1000} s`
+    : `every ${settings.soakSampleMs} ms`;
+  settings.notes.push(
+    `soak: the client's VmRSS and /proc/PID/fd entries, read ${every} during the ${count} run; ` +
+      `the first ${WARM_UP * 100}% of the samples are warm-up, then the peak of the last ` +
+      "third is compared with the peak of the middle third",
+  );
+  const name = `${count} zero-delay requests, limit 1000 (last third's peak vs middle third's)`;
+  if (memory.length === 0) {
+    const skipped = "too few samples (is /proc readable?)";
+    return [
+      { scenario: `soak: RSS growth after warm-up, ${name}`, goal: "≤ 1.10", skipped },
+      { scenario: `soak: open descriptors growth after warm-up, ${name}`, goal: "–", skipped },
+    ];
+  }
+  const middleFds = median(fds.map((growth) => growth.middle));
+  return [
+    {
+      scenario: `soak: RSS growth after warm-up, ${name}`,
+      ours: { values: memory.map((growth) => growth.last), unit: "MB" },
+      reference: { values: memory.map((growth) => growth.middle), unit: "MB" },
+      ratios: memory.map((growth) => growth.last / growth.middle),
+      goal: "≤ 1.10",
+      ...(settings.quick ? {} : { meets: (ratio: number) => ratio <= 1.10 }),
+    },
+    {
+      scenario: `soak: open descriptors growth after warm-up, ${name}`,
+      ours: { values: fds.map((growth) => growth.last), unit: "fds" },
+      reference: { values: fds.map((growth) => growth.middle), unit: "fds" },
+      ratios: fds.map((growth) => growth.last / growth.middle),
+      goal: `≤ +${FD_SLACK} fds`,
+      meets: (ratio) => ratio * middleFds <= middleFds + FD_SLACK,
+    },
+  ];
 }
 
 /** The bundled server alone under wrk, against the client's rate in the million run. */

@@ -1,7 +1,8 @@
 /**
  * Processes for the benchmarks: run a command to completion (pinned to a CPU with `taskset`,
- * its peak RSS read with `/usr/bin/time`), start a server in its own process group and kill
- * the whole group when done, find a free port, install a missing Debian package.
+ * its peak RSS read with `/usr/bin/time`, its RSS and open descriptors sampled from /proc while
+ * it runs), start a server in its own process group and kill the whole group when done, find a
+ * free port, install a missing Debian package.
  *
  * @module
  */
@@ -12,6 +13,21 @@ export interface RunCommandOptions {
   cpu?: number;
   /** Reads the command's peak RSS with `/usr/bin/time -f %M`. */
   rss?: boolean;
+  /**
+   * Samples the command's RSS and open descriptors from /proc every this many milliseconds
+   * (Linux only): the command's own process, past `taskset` and `/usr/bin/time`.
+   */
+  sampleMs?: number;
+}
+
+/** One reading of a process's /proc entries. */
+export interface ProcessSample {
+  /** Milliseconds since the command was spawned. */
+  ms: number;
+  /** Resident set size (VmRSS), in kilobytes. */
+  rssKb: number;
+  /** Open file descriptors (entries of /proc/PID/fd). */
+  fds: number;
 }
 
 /** What a command run by {@linkcode run} did. */
@@ -26,6 +42,8 @@ export interface RunResult {
   seconds: number;
   /** Peak resident set size in kilobytes, when asked for and readable. */
   rssKb?: number;
+  /** The /proc samples, when asked for: none where /proc cannot be read. */
+  samples?: ProcessSample[];
 }
 
 /** A background process started by {@linkcode start}. */
@@ -58,11 +76,11 @@ export function killChildrenOnSignal(): void {
  * Runs a command to completion in its own process group, collecting its output.
  *
  * @param command The program and its arguments.
- * @param options The CPU to pin it to, and whether to read its peak RSS.
+ * @param options The CPU to pin it to, whether to read its peak RSS, how often to sample /proc.
  * @returns What the command did.
  */
 export async function run(command: string[], options: RunCommandOptions = {}): Promise<RunResult> {
-  const { cpu, rss = false } = options;
+  const { cpu, rss = false, sampleMs } = options;
   const timeFile = rss ? await Deno.makeTempFile({ prefix: "bench-rss-" }) : undefined;
   const argv = [
     ...(cpu === undefined ? [] : ["taskset", "-c", String(cpu)]),
@@ -78,6 +96,14 @@ export async function run(command: string[], options: RunCommandOptions = {}): P
     detached: true,
   }).spawn();
   live.add(child.pid);
+  const samples: ProcessSample[] = [];
+  const sampler = sampleMs === undefined ? undefined : setInterval(() => {
+    // `taskset` execs the command; `/usr/bin/time` forks it: sample the innermost process.
+    const pid = innermostProcess(child.pid);
+    if (timeFile !== undefined && pid === child.pid) return; // not forked yet, or gone
+    const reading = readProcess(pid);
+    if (reading) samples.push({ ms: performance.now() - started, ...reading });
+  }, sampleMs);
   try {
     const output = await child.output();
     const result: RunResult = {
@@ -90,11 +116,49 @@ export async function run(command: string[], options: RunCommandOptions = {}): P
       const kb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
       if (Number.isFinite(kb) && kb > 0) result.rssKb = kb;
     }
+    if (sampleMs !== undefined) result.samples = samples;
     return result;
   } finally {
+    clearInterval(sampler);
     live.delete(child.pid);
     if (timeFile !== undefined) await Deno.remove(timeFile).catch(() => {});
   }
+}
+
+/**
+ * Reads a live process's RSS and open descriptors from /proc.
+ *
+ * @param pid The process.
+ * @returns The RSS in kilobytes and the count of open descriptors, or `undefined` when the
+ * process is gone, is a zombie, or /proc cannot be read.
+ */
+export function readProcess(pid: number): Omit<ProcessSample, "ms"> | undefined {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status); // a zombie has none
+    if (rss === null) return undefined;
+    let fds = 0;
+    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) fds++;
+    return { rssKb: Number(rss[1]), fds };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's first child, its first child, and so on: the last one found. */
+function innermostProcess(pid: number): number {
+  for (let depth = 0; depth < 8; depth++) {
+    let children: string;
+    try {
+      children = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`);
+    } catch {
+      return pid;
+    }
+    const child = Number(children.trim().split(" ")[0]);
+    if (!Number.isInteger(child) || child <= 0) return pid;
+    pid = child;
+  }
+  return pid;
 }
 
 /**

@@ -10,7 +10,7 @@
 export interface Figure {
   /** One value per repeat. */
   values: number[];
-  /** The unit: `s`, `req/s` or `MB`. */
+  /** The unit: `s`, `req/s`, `MB` or `fds` (open descriptors). */
   unit: string;
 }
 
@@ -74,7 +74,7 @@ export function formatTable(rows: Row[]): string {
 
 function formatFigure(figure: Figure | undefined): string {
   if (!figure?.values.length) return "–";
-  const digits = figure.unit === "req/s" ? 0 : figure.unit === "MB" ? 1 : 2;
+  const digits = figure.unit === "s" ? 2 : figure.unit === "MB" ? 1 : 0;
   const text = (value: number) =>
     value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${spread(figure.values, text)} ${figure.unit}`;
