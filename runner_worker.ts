@@ -14,7 +14,7 @@ import type { RequestRecord, RequestSpec } from "./mod.ts";
 
 /** Records per message. */
 const BATCH_SIZE = 256;
-/** Send a partial batch after this many milliseconds, so progress stays live. */
+/** How often a partial batch may go out, in milliseconds. */
 const BATCH_MS = 50;
 /** Batches sent and not yet acknowledged, at most. */
 const BATCHES_IN_FLIGHT = 4;
@@ -41,20 +41,30 @@ function report(message: WorkerReport): void {
 
 async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<void> {
   let batch: RequestRecord[] = [];
-  let sentAt = performance.now();
-  async function send(): Promise<void> {
-    await credits.acquire();
+  function post(): void {
     report({ type: "records", records: batch });
     batch = [];
-    sentAt = performance.now();
   }
-  for await (
-    const record of runRequests(indices(command), { ...command.options, signal: abort.signal })
-  ) {
-    batch.push(record);
-    if (batch.length >= BATCH_SIZE || performance.now() - sentAt >= BATCH_MS) await send();
+  // A partial batch goes out when a credit is free, so slow runs report promptly.
+  const flusher = setInterval(() => {
+    if (batch.length > 0 && credits.tryAcquire()) post();
+  }, BATCH_MS);
+  try {
+    const options = { ...command.options, signal: abort.signal };
+    for await (const record of runRequests(indices(command), options)) {
+      batch.push(record);
+      if (batch.length >= BATCH_SIZE) {
+        await credits.acquire();
+        if (batch.length > 0) post();
+      }
+    }
+  } finally {
+    clearInterval(flusher);
   }
-  if (batch.length > 0) await send();
+  if (batch.length > 0) {
+    await credits.acquire();
+    post();
+  }
 }
 
 /** This worker's share of the requests: whatever index the shared counter hands out next. */
