@@ -97,10 +97,20 @@ const RUN_OPTIONS = {
 } as const;
 
 /**
- * Runs the command line.
+ * Runs the command line. Only the `import.meta.main` block touches
+ * `Deno.args` and `Deno.exit`, so the CLI also runs in-process.
  *
  * @param args The arguments, without the program name.
- * @returns The exit code.
+ * @returns The exit code: 0 all ok, 1 some failed, 2 bad usage, 130 or 143 interrupted.
+ *
+ * @example A run against the bundled server
+ * ```ts
+ * import { main } from "./main.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await main(["--count", "20", "--max-delay", "0", "--quiet", "--json"]), 0);
+ * assert.equal(await main(["--count", "-1"]), 2);
+ * ```
  */
 export async function main(args: string[]): Promise<number> {
   try {

@@ -8,6 +8,14 @@
 /**
  * Descriptors a run needs besides its sockets: standard streams, the
  * runtime's event loop and threads, a worker, an output file.
+ *
+ * @example
+ * ```ts
+ * import { fitConcurrency, RESERVED_DESCRIPTORS } from "./open_files.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fitConcurrency(1000, RESERVED_DESCRIPTORS + 10, 1), 10);
+ * ```
  */
 export const RESERVED_DESCRIPTORS = 64;
 

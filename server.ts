@@ -27,7 +27,17 @@
 
 import { parseArgs } from "node:util";
 
-/** The largest `maxDelay` accepted, in seconds: one hour. */
+/**
+ * The largest `maxDelay` accepted, in seconds: one hour.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createDelayHandler, MAX_DELAY_SECONDS } from "./server.ts";
+ *
+ * assert.throws(() => createDelayHandler({ maxDelay: MAX_DELAY_SECONDS + 1 }), RangeError);
+ * ```
+ */
 export const MAX_DELAY_SECONDS = 3600;
 
 /**
