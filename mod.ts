@@ -229,9 +229,11 @@ async function attempt(
   init: RequestInit,
   runSignal: AbortSignal | undefined,
 ): Promise<number> {
-  delete record.error;
-  record.status = 0;
-  record.bytes = 0;
+  if (record.attempts > 1) {
+    delete record.error;
+    record.status = 0;
+    record.bytes = 0;
+  }
   let response: Response;
   try {
     response = await fetch(record.url, init);
