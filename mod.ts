@@ -231,6 +231,7 @@ async function attempt(
 ): Promise<number> {
   if (record.attempts > 1) {
     delete record.error;
+    delete record.delay;
     record.status = 0;
     record.bytes = 0;
   }
