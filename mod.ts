@@ -19,7 +19,12 @@
  * @module
  */
 
-export { pooledMap, type PooledMapOptions, Semaphore } from "./semaphore.ts";
+export {
+  pooledMap,
+  type PooledMapOptions,
+  Semaphore,
+  type SemaphoreAcquireOptions,
+} from "./semaphore.ts";
 export * from "./server.ts";
 export * from "./sources.ts";
 export * from "./summary.ts";

@@ -66,8 +66,9 @@ interface QueueNode<T> {
 export class Semaphore {
   #available: number;
   #max: number;
-  #waiters = new Queue<() => void>();
-  #permit: Disposable = { [Symbol.dispose]: () => this.release() };
+  /** Waiters in arrival order; a waiter whose signal aborted stays as a tombstone until passed. */
+  #waiters = new Queue<Waiter>();
+  #waiting = 0;
 
   /**
    * Creates a semaphore with `max` permits.
@@ -92,34 +93,51 @@ export class Semaphore {
 
   /** The number of callers waiting in {@linkcode Semaphore.acquire}. */
   get waiting(): number {
-    return this.#waiters.size;
+    return this.#waiting;
   }
 
   /**
    * Waits for a permit. Dispose of the result (or call
    * {@linkcode Semaphore.release}) to give it back.
    *
-   * @returns A promise for a permit that releases itself when disposed of.
+   * @param options `signal` gives up waiting: the promise rejects with its reason.
+   * @returns A promise for a permit that releases itself, once, when disposed of.
    */
-  acquire(): Promise<Disposable> {
+  acquire(options: SemaphoreAcquireOptions = {}): Promise<Disposable> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#available > 0) {
       this.#available--;
-      return Promise.resolve(this.#permit);
+      return Promise.resolve(this.#permit());
     }
-    const { promise, resolve } = Promise.withResolvers<Disposable>();
-    this.#waiters.push(() => resolve(this.#permit));
+    const { promise, resolve, reject } = Promise.withResolvers<Disposable>();
+    const onAbort = () => {
+      waiter.cancelled = true;
+      this.#waiting--;
+      reject(signal!.reason);
+    };
+    const waiter: Waiter = {
+      cancelled: false,
+      grant: () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(this.#permit());
+      },
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#waiters.push(waiter);
+    this.#waiting++;
     return promise;
   }
 
   /**
    * Takes a permit if one is free, without waiting.
    *
-   * @returns A permit that releases itself when disposed of, or `null` when none is free.
+   * @returns A permit that releases itself, once, when disposed of, or `null` when none is free.
    */
   tryAcquire(): Disposable | null {
     if (this.#available === 0) return null;
     this.#available--;
-    return this.#permit;
+    return this.#permit();
   }
 
   /**
@@ -128,13 +146,38 @@ export class Semaphore {
    * @throws {Error} When more permits are released than were acquired.
    */
   release(): void {
-    const next = this.#waiters.shift();
-    if (next) return next();
+    for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) {
+      if (waiter.cancelled) continue;
+      this.#waiting--;
+      return waiter.grant();
+    }
     if (this.#available === this.#max) {
       throw new Error("Cannot release semaphore as no permit is held");
     }
     this.#available++;
   }
+
+  #permit(): Disposable {
+    let held = true;
+    return {
+      [Symbol.dispose]: () => {
+        if (!held) return;
+        held = false;
+        this.release();
+      },
+    };
+  }
+}
+
+/** Options for {@linkcode Semaphore.acquire}. */
+export interface SemaphoreAcquireOptions {
+  /** Gives up waiting when it aborts. */
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  cancelled: boolean;
+  grant(): void;
 }
 
 /** Options for {@linkcode pooledMap}. */

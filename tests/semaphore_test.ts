@@ -227,3 +227,46 @@ Deno.test("pooledMap() pulls an async iterable lazily", async () => {
   const values = await Array.fromAsync(pooledMap(items(), (i) => Promise.resolve(i * i), 2));
   assert.deepEqual(values, [0, 1, 4, 9, 16]);
 });
+
+Deno.test("Semaphore acquire() gives up waiting when its signal aborts", async (t) => {
+  await t.step("already aborted", async () => {
+    const semaphore = new Semaphore(1);
+    const reason = new Error("no");
+    await assert.rejects(
+      semaphore.acquire({ signal: AbortSignal.abort(reason) }),
+      (e) => e === reason,
+    );
+    assert.equal(semaphore.available, 1);
+  });
+  await t.step("aborted while waiting: the permit goes to the next waiter", async () => {
+    const semaphore = new Semaphore(1);
+    using _held = await semaphore.acquire();
+    const controller = new AbortController();
+    const abandoned = semaphore.acquire({ signal: controller.signal });
+    const next = semaphore.acquire();
+    assert.equal(semaphore.waiting, 2);
+    controller.abort(new Error("gave up"));
+    await assert.rejects(abandoned, /gave up/);
+    assert.equal(semaphore.waiting, 1);
+    _held[Symbol.dispose]();
+    using _next = await next;
+    assert.equal(semaphore.waiting, 0);
+  });
+  await t.step("aborted after acquiring is a no-op", async () => {
+    const semaphore = new Semaphore(1);
+    const controller = new AbortController();
+    const permit = await semaphore.acquire({ signal: controller.signal });
+    controller.abort();
+    permit[Symbol.dispose]();
+    assert.equal(semaphore.available, 1);
+  });
+});
+
+Deno.test("Semaphore permits release only once however often they are disposed of", async () => {
+  const semaphore = new Semaphore(2);
+  const permit = await semaphore.acquire();
+  await semaphore.acquire();
+  permit[Symbol.dispose]();
+  permit[Symbol.dispose]();
+  assert.equal(semaphore.available, 1);
+});
