@@ -233,7 +233,7 @@ async function planRun(
       throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
     }
   }
-  const count = integer("count", flags.count ?? "10000", 0);
+  const count = integer("count", flags.count ?? "10000", 1);
   const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
   const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);

@@ -173,7 +173,10 @@ Deno.test("main.ts exits 2 with a one-line error and sends nothing on bad usage"
     await Deno.writeTextFile(list, `${server.url}a\n# comment\nnot a url\n${server.url}b\n`);
     const cases: [string[], RegExp][] = [
       [["--url", url, "--count", "-1"], /--count/],
+      [["--url", url, "--count", "0"], /--count '0'/],
       [["--url", url, "--count", "0.5"], /--count '0\.5'/],
+      [["--url", url, "--retries", "1.5"], /--retries '1\.5'/],
+      [["--url", url, "--workers", "0"], /--workers '0'/],
       [["--url", url, "--count", "abc"], /--count 'abc'/],
       [["--url", url, "--concurrency", "0"], /--concurrency '0'/],
       [["--url", url, "--concurrency", "10000000"], /--concurrency 10000000/],
