@@ -132,6 +132,7 @@ async function run(args: string[]): Promise<number> {
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
   const concurrency = fitUnderFileLimit(plan, notice);
 
+  await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
   await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
   const interrupt = new Interrupt();
   const sourceError = { message: "" };
@@ -157,7 +158,6 @@ async function run(args: string[]): Promise<number> {
   }
 
   const summary = new Summary();
-  await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
   const verbose = flags.verbose
     ? new LineWriter(flags.json ? Deno.stderr : Deno.stdout)
     : undefined;
@@ -454,8 +454,14 @@ async function* guard(
   }
 }
 
+/** Opens the NDJSON output; disposing of it flushes and closes it. */
 async function openOutput(path: string) {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true, create: true, truncate: true });
+  } catch (error) {
+    throw new UsageError(`Cannot write '${path}': ${(error as Error).message.split(":")[0]}`);
+  }
   const writer = new LineWriter(file);
   return {
     writer,

@@ -174,6 +174,8 @@ Deno.test("main.ts exits 2 with a one-line error and sends nothing on bad usage"
     const cases: [string[], RegExp][] = [
       [["--url", url, "--count", "-1"], /--count/],
       [["--url", url, "--count", "0"], /--count '0'/],
+      [["--url", url, "--output", `${dir}/missing/run.ndjson`], /Cannot write/],
+      [["--url", url, "--output", dir], /Cannot write/],
       [["--url", url, "--count", "0.5"], /--count '0\.5'/],
       [["--url", url, "--retries", "1.5"], /--retries '1\.5'/],
       [["--url", url, "--workers", "0"], /--workers '0'/],
