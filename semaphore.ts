@@ -218,7 +218,10 @@ interface Task<R> {
  *
  * When `fn` rejects, no further items are started; calls already running
  * finish and their results are still yielded, then an `AggregateError`
- * holding every rejection, in the order they happened, is thrown.
+ * holding every rejection, in the order they happened, is thrown. When
+ * pulling an item throws, the same happens and that error is thrown instead.
+ * An async source is pulled while results are read, so a source that waits
+ * for its next item holds back neither finished results nor an abort.
  *
  * @typeParam T The type of the items.
  * @typeParam R The type of the results.
@@ -256,17 +259,62 @@ export async function* pooledMap<T, R>(
   }
   signal?.throwIfAborted();
 
-  const iterator = Symbol.asyncIterator in items
-    ? items[Symbol.asyncIterator]()
-    : items[Symbol.iterator]();
+  const asyncIterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : undefined;
+  const syncIterator = asyncIterator ? undefined : (items as Iterable<T>)[Symbol.iterator]();
   // Started tasks, unread: in input order, or in completion order when unordered.
   const window = new Queue<Task<R>>();
   const errors: unknown[] = [];
   let running = 0;
   let inputDone = false;
+  // An async source is pulled while results are read: one pull at a time, never awaited directly.
+  let pulling = false;
+  let pulled: IteratorResult<T> | undefined;
+  let sourceFailed = false;
+  let sourceError: unknown;
   let wake: (() => void) | undefined;
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort, { once: true });
+
+  function canStart(): boolean {
+    const unread = ordered ? window.size - running : window.size;
+    return !inputDone && errors.length === 0 && !signal?.aborted && running < poolLimit &&
+      unread < poolLimit;
+  }
+
+  function failSource(error: unknown): void {
+    inputDone = true;
+    sourceFailed = true;
+    sourceError = error;
+  }
+
+  function pull(): void {
+    if (syncIterator) {
+      try {
+        const next = syncIterator.next();
+        if (next.done) inputDone = true;
+        else start(next.value);
+      } catch (error) {
+        failSource(error);
+      }
+      return;
+    }
+    pulling = true;
+    let next: Promise<IteratorResult<T>>;
+    try {
+      next = asyncIterator!.next();
+    } catch (error) {
+      next = Promise.reject(error);
+    }
+    next.then((next) => {
+      pulling = false;
+      pulled = next;
+      wake?.();
+    }, (error) => {
+      pulling = false;
+      failSource(error);
+      wake?.();
+    });
+  }
 
   function start(item: T): void {
     const task: Task<R> = { settled: false, failed: false };
@@ -296,33 +344,38 @@ export async function* pooledMap<T, R>(
 
   try {
     while (true) {
-      while (
-        !inputDone && errors.length === 0 && !signal?.aborted &&
-        running < poolLimit && (ordered ? window.size - running : window.size) < poolLimit
-      ) {
-        const next = await iterator.next();
+      if (pulled) {
+        const next = pulled;
+        pulled = undefined;
         if (next.done) inputDone = true;
         else start(next.value);
       }
+      while (!pulling && canStart()) pull();
       signal?.throwIfAborted();
-      if (window.size === 0 && running === 0) break;
-      // Wait until the head of the window (or, unordered, anything) has settled.
-      while (!window.peek()?.settled && !signal?.aborted) {
-        const { promise, resolve } = Promise.withResolvers<void>();
-        wake = resolve;
-        await promise;
-        wake = undefined;
+      if (window.peek()?.settled) {
+        const task = window.shift()!;
+        if (!task.failed) yield task.value as R;
+        continue;
       }
-      signal?.throwIfAborted();
-      const task = window.shift()!;
-      if (!task.failed) yield task.value as R;
+      if (window.size === 0 && running === 0 && (inputDone || errors.length > 0)) break;
+      // Wait for a call to settle, a pull to finish, or the signal.
+      const { promise, resolve } = Promise.withResolvers<void>();
+      wake = resolve;
+      await promise;
+      wake = undefined;
     }
+    if (sourceFailed) throw sourceError;
     if (errors.length > 0) {
       throw new AggregateError(errors, "Cannot finish mapping as one or more calls failed");
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (!inputDone) await iterator.return?.();
+    if (!inputDone) {
+      // A pending pull would hold `return()` back: let it finish in its own time.
+      const returned = asyncIterator?.return?.() ?? syncIterator?.return?.();
+      if (!pulling) await returned;
+      else Promise.resolve(returned).catch(() => {});
+    }
     while (running > 0) {
       const { promise, resolve } = Promise.withResolvers<void>();
       wake = resolve;

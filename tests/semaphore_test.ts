@@ -270,3 +270,58 @@ Deno.test("Semaphore permits release only once however often they are disposed o
   permit[Symbol.dispose]();
   assert.equal(semaphore.available, 1);
 });
+
+Deno.test("pooledMap() yields finished results and heeds abort while its source waits", async () => {
+  const controller = new AbortController();
+  const { promise: never } = Promise.withResolvers<void>();
+  async function* stalled() {
+    yield 1;
+    yield 2;
+    await never; // a source with nothing more to give yet, like an idle pipe
+  }
+  const results = pooledMap(stalled(), (n) => Promise.resolve(n * 10), {
+    poolLimit: 4,
+    signal: controller.signal,
+  });
+  assert.deepEqual([(await results.next()).value, (await results.next()).value], [10, 20]);
+  const third = results.next();
+  controller.abort(new Error("stop"));
+  await assert.rejects(third, /stop/);
+});
+
+Deno.test("pooledMap() drains work in flight, then throws what the source threw", async () => {
+  let finished = 0;
+  async function* failing() {
+    yield 1;
+    yield 2;
+    throw new Error("source broke");
+  }
+  const seen: number[] = [];
+  await assert.rejects(async () => {
+    for await (
+      const value of pooledMap(failing(), async (n) => {
+        await sleep(10);
+        finished++;
+        return n;
+      }, 4)
+    ) seen.push(value);
+  }, /source broke/);
+  assert.equal(finished, 2);
+  assert.deepEqual(seen, [1, 2]);
+});
+
+Deno.test("pooledMap() keeps slots busy behind a slow head in input order", async () => {
+  const head = Promise.withResolvers<number>();
+  let started = 0;
+  const results = pooledMap([0, 1, 2, 3, 4], (n) => {
+    started++;
+    return n === 0 ? head.promise : Promise.resolve(n);
+  }, 2);
+  const first = results.next();
+  await sleep(5);
+  // The head holds one slot; the other keeps working until poolLimit results wait unread.
+  assert.equal(started, 3);
+  head.resolve(0);
+  assert.equal((await first).value, 0);
+  assert.deepEqual(await Array.fromAsync(results), [1, 2, 3, 4]);
+});
