@@ -18,7 +18,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { greedyMakespan } from "./greedy_bound.ts";
 import { LineWriter, readRecords } from "./ndjson.ts";
 import { fitConcurrency, readOpenFileLimit, RESERVED_DESCRIPTORS } from "./open_files.ts";
-import { type RequestRecord, type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
+import { type RequestSpec, type RunOptions, runRequests } from "./mod.ts";
 import { createDelaySequence, MAX_DELAY_SECONDS, serveDelay, spawnDelayServer } from "./server.ts";
 import { parseShard, requestsFromLines, requestsFromTemplate, type Shard } from "./sources.ts";
 import { formatSummary, Summary, type SummaryJson } from "./summary.ts";
@@ -26,6 +26,9 @@ import { runTemplateInWorkers } from "./workers.ts";
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
 const MAX_CONCURRENCY = 100_000;
+/** The longest timeout accepted, in seconds: a day. */
+const MAX_TIMEOUT = 86_400;
+const MAX_RETRIES = 100;
 /** Runner threads by default: one per CPU, up to 4. */
 const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
 const MAX_WORKERS = 64;
@@ -134,36 +137,34 @@ async function run(args: string[]): Promise<number> {
 
   await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
   await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
-  const interrupt = new Interrupt();
-  const sourceError = { message: "" };
-  const options: RunOptions = { ...plan.request, concurrency, signal: interrupt.abort };
-  const template = plan.urls === undefined ? plan.url ?? `${server!.url}{}` : undefined;
-  let records: AsyncIterable<RequestRecord>;
-  if (template === undefined) {
-    const source = await urlList(plan.urls!, plan.shard);
-    records = runRequests(guard(source, interrupt.stop, sourceError), options);
-  } else if (plan.workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)) {
-    const { workers, shard } = plan;
-    records = runTemplateInWorkers(template, plan.count, {
-      ...plan.request,
-      concurrency,
-      signal: interrupt.abort,
+  const source = plan.urls === undefined ? undefined : await urlList(plan.urls, plan.shard);
+  using interrupt = new Interrupt(() => output?.writer.flushSync());
+  const options = {
+    ...plan.request,
+    concurrency,
+    signal: interrupt.abort,
+    stop: interrupt.stop,
+  } satisfies RunOptions;
+  const template = plan.url ?? `${server?.url}{}`;
+  const { workers, shard } = plan;
+  const records = source
+    ? runRequests(source, options)
+    : workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)
+    ? runTemplateInWorkers(template, plan.count, {
+      ...options,
       workers,
-      stop: interrupt.stop,
       ...(shard ? { shard } : {}),
-    });
-  } else {
-    const source = requestsFromTemplate(template, plan.count, plan.shard);
-    records = runRequests(guard(source, interrupt.stop, sourceError), options);
-  }
+    })
+    : runRequests(requestsFromTemplate(template, plan.count, shard), options);
 
   const summary = new Summary();
   const verbose = flags.verbose
     ? new LineWriter(flags.json ? Deno.stderr : Deno.stdout)
     : undefined;
   const progress = !flags.quiet && Deno.stderr.isTerminal()
-    ? new Progress(summary, plan.urls === undefined ? plan.shardCount : undefined)
+    ? new Progress(summary, source ? undefined : plan.shardCount)
     : undefined;
+  let sourceError: string | undefined;
   try {
     for await (const record of records) {
       summary.add(record);
@@ -174,8 +175,14 @@ async function run(args: string[]): Promise<number> {
         );
       }
     }
+  } catch (error) {
+    // The URL list broke off (a malformed line, a failed read): what started is still counted.
+    if (
+      !source || !(error instanceof TypeError || error instanceof Deno.errors.Interrupted ||
+        error instanceof Error && error.name in Deno.errors)
+    ) throw error;
+    sourceError = `${plan.urls === "-" ? "standard input" : plan.urls}: ${error.message}`;
   } finally {
-    interrupt.close();
     progress?.close();
     await verbose?.flush();
   }
@@ -188,8 +195,8 @@ async function run(args: string[]): Promise<number> {
     if (plan.bundled && interrupt.code === 0) text += boundLine(json, plan.delays);
     console.log(text.trimEnd());
   }
-  if (sourceError.message) {
-    console.error(`error: ${sourceError.message}`);
+  if (sourceError) {
+    console.error(`error: ${sourceError}`);
     return 2;
   }
   return interrupt.code || (json.failed > 0 ? 1 : 0);
@@ -238,8 +245,8 @@ async function planRun(
   const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
   const seed = integer("seed", flags.seed ?? "1", 0);
-  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE) * 1000;
-  const retries = integer("retries", flags.retries ?? "0", 0);
+  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT) * 1000;
+  const retries = integer("retries", flags.retries ?? "0", 0, MAX_RETRIES);
   const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
   const method = (flags.method ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
@@ -251,6 +258,7 @@ async function planRun(
   }
   if (flags.body !== undefined) request.body = flags.body;
   if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
+  usage(() => new Request("http://127.0.0.1/", request));
   if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
   if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
   if (flags.output !== undefined) requirePermission("write", flags.output);
@@ -291,7 +299,10 @@ function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void): numbe
         `raise it with 'ulimit -n ${plan.concurrency * perRequest + RESERVED_DESCRIPTORS}'`,
     );
   } else if (limit === undefined) {
-    notice("note: the open-file limit could not be read; concurrency is not checked against it");
+    notice(
+      "note: the open-file limit could not be read (allow it with --allow-read=/proc/self/limits); " +
+        "concurrency is not checked against it",
+    );
   }
   return concurrency;
 }
@@ -371,9 +382,10 @@ function boundLine(json: SummaryJson, delays: { maxDelay: number; seed: number }
 
 /**
  * Ctrl-C and SIGTERM: the first stops dispatching and gives requests in
- * flight a grace period before aborting them; a second exits at once.
+ * flight a grace period before aborting them; a second saves what it can
+ * (`onForceExit`) and exits at once.
  */
-class Interrupt {
+class Interrupt implements Disposable {
   readonly stop: AbortSignal;
   readonly abort: AbortSignal;
   code = 0;
@@ -381,8 +393,10 @@ class Interrupt {
   #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #listeners: [Deno.Signal, () => void][] = [];
+  #onForceExit: () => void;
 
-  constructor() {
+  constructor(onForceExit: () => void) {
+    this.#onForceExit = onForceExit;
     this.stop = this.#stop.signal;
     this.abort = this.#abort.signal;
     const signals: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
@@ -395,14 +409,17 @@ class Interrupt {
   }
 
   #interrupt(code: number): void {
-    if (this.code !== 0) Deno.exit(this.code);
+    if (this.code !== 0) {
+      this.#onForceExit();
+      Deno.exit(this.code);
+    }
     this.code = code;
     console.error(`\ninterrupted: finishing requests in flight (${GRACE_SECONDS} s grace)`);
     this.#stop.abort();
     this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
   }
 
-  close(): void {
+  [Symbol.dispose](): void {
     clearTimeout(this.#timer);
     for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
   }
@@ -437,23 +454,6 @@ class Progress {
   }
 }
 
-/** Passes the source through until `stop` aborts; keeps its error for the caller. */
-async function* guard(
-  source: Iterable<RequestSpec> | AsyncIterable<RequestSpec>,
-  stop: AbortSignal,
-  failure: { message: string },
-): AsyncGenerator<RequestSpec> {
-  try {
-    for await (const request of source) {
-      if (stop.aborted) return;
-      yield request;
-    }
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    failure.message = error.message;
-  }
-}
-
 /** Opens the NDJSON output; disposing of it flushes and closes it. */
 async function openOutput(path: string) {
   let file: Deno.FsFile;
@@ -484,32 +484,47 @@ async function urlList(
   return requestsFromLines(stream, shard);
 }
 
-/** Reads the URL list once, as a stream, so a bad line stops the run before any request. */
+/**
+ * Reads a URL list file once, as a stream, so a bad line stops the run before
+ * any request. A pipe or a device cannot be read twice: like standard input,
+ * it is checked as it is read.
+ */
 async function checkUrlList(path: string): Promise<void> {
   const file = await openForReading(path);
+  if (!(await file.stat()).isFile) return file.close();
   try {
     for await (const _ of requestsFromLines(file.readable)) { /* each line is checked */ }
   } catch (error) {
-    if (error instanceof TypeError) throw new UsageError(`${path}: ${error.message}`);
-    throw error;
+    throw new UsageError(`${path}: ${(error as Error).message}`);
   }
 }
 
 async function readBody(path: string): Promise<Uint8Array<ArrayBuffer>> {
   const file = await openForReading(path);
-  return new Uint8Array(await new Response(file.readable).arrayBuffer());
+  try {
+    return new Uint8Array(await new Response(file.readable).arrayBuffer());
+  } catch (error) {
+    throw new UsageError(`Cannot read '${path}': ${(error as Error).message}`);
+  }
 }
 
+/** Opens a file to read, refusing with a usage error what cannot be read as a stream of bytes. */
 async function openForReading(path: string): Promise<Deno.FsFile> {
   requirePermission("read", path);
+  let file: Deno.FsFile;
   try {
-    return await Deno.open(path);
+    file = await Deno.open(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new UsageError(`Cannot read '${path}' as it does not exist`);
     }
     throw new UsageError(`Cannot read '${path}': ${(error as Error).message}`);
   }
+  if ((await file.stat()).isDirectory) {
+    file.close();
+    throw new UsageError(`Cannot read '${path}' as it is a directory`);
+  }
+  return file;
 }
 
 /** Refuses, rather than prompts, when a permission is missing. */

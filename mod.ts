@@ -130,6 +130,11 @@ export interface RunOptions {
    */
   signal?: AbortSignal;
   /**
+   * Stops dispatching gracefully: no new requests start, requests in flight
+   * finish and yield their records.
+   */
+  stop?: AbortSignal;
+  /**
    * The HTTP client to send with. By default one is made with a connection
    * pool as large as `concurrency`, and closed when the run ends.
    */
@@ -139,6 +144,9 @@ export interface RunOptions {
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const TRANSIENT_STATUSES = new Set([408, 429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
+/** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
+const MAX_RETRIES = 100;
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
@@ -149,7 +157,9 @@ const MAX_BACKOFF_MS = 30_000;
  * @param requests URLs, or {@linkcode RequestSpec}s, pulled lazily. A plain URL's index is its position.
  * @param options The {@linkcode RunOptions}.
  * @returns The records, in completion order.
- * @throws {RangeError} When `concurrency`, `timeout` or `retries` is out of range.
+ * @throws {RangeError} When `concurrency`, `timeout`, `retries` or `retryDelay` is out of range.
+ * @throws {TypeError} When `method`, `headers` or `body` would make an invalid request, or the
+ * source throws (after the requests in flight have yielded their records).
  *
  * @example Count failures by kind
  * ```ts
@@ -165,7 +175,7 @@ const MAX_BACKOFF_MS = 30_000;
  * ```
  */
 export async function* runRequests(
-  requests: Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>,
+  requests: RequestSource,
   options: RunOptions = {},
 ): AsyncGenerator<RequestRecord, void, undefined> {
   const {
@@ -177,11 +187,23 @@ export async function* runRequests(
     headers,
     body,
     signal,
+    stop,
   } = options;
   checkOption("concurrency", concurrency, Number.isInteger(concurrency) && concurrency >= 1);
-  checkOption("timeout", timeout, Number.isFinite(timeout) && timeout > 0);
-  checkOption("retries", retries, Number.isInteger(retries) && retries >= 0);
+  checkOption("timeout", timeout, timeout > 0 && timeout <= MAX_TIMEOUT_MS);
+  checkOption(
+    "retries",
+    retries,
+    Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES,
+  );
   checkOption("retryDelay", retryDelay, Number.isFinite(retryDelay) && retryDelay >= 0);
+  // A method, header or body that fetch would refuse is refused here, before any request.
+  new Request("http://127.0.0.1/", {
+    method,
+    ...(headers ? { headers } : {}),
+    ...(body ? { body } : {}),
+  });
+  const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
   const client = options.client ?? Deno.createHttpClient({ poolMaxIdlePerHost: concurrency });
   const deadlines = new Deadlines(timeout, signal);
   const init: RequestInit & { client: Deno.HttpClient } = { method, client };
@@ -208,13 +230,14 @@ export async function* runRequests(
       ) break;
       const ceiling = Math.min(MAX_BACKOFF_MS, retryDelay * 2 ** (record.attempts - 1));
       await sleep(Math.max(Math.random() * ceiling, retryAfter), signal);
+      if (signal?.aborted) break;
     }
     record.ms = performance.now() - started;
     return record;
   }
 
   try {
-    yield* pooledMap(indexed(requests, signal), request, {
+    yield* pooledMap(dispatchable(requests, halt), request, {
       poolLimit: concurrency,
       ordered: false,
     });
@@ -327,23 +350,68 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** Numbers plain URLs by position and stops pulling once `signal` aborts. */
-async function* indexed(
-  requests: Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<RequestSpec> {
+type RequestSource = Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>;
+
+/**
+ * The requests as specs (a plain URL's index is its position), ending as soon
+ * as `halt` aborts. A sync source stays sync; an async one that is waiting for
+ * its next item is not waited for once `halt` aborts.
+ */
+function dispatchable(
+  requests: RequestSource,
+  halt: AbortSignal | undefined,
+): Iterable<RequestSpec> | AsyncIterable<RequestSpec> {
+  if (!(Symbol.asyncIterator in requests)) return numbered(requests, halt);
+  const source = requests[Symbol.asyncIterator]();
   let position = 0;
-  for await (const request of requests) {
-    if (signal?.aborted) return;
-    yield typeof request === "string" ? { index: position, url: request } : request;
-    position++;
+  let pending = false;
+  const iterator: AsyncIterableIterator<RequestSpec> = {
+    next() {
+      if (halt?.aborted) return Promise.resolve({ done: true, value: undefined });
+      const { promise, resolve, reject } = Promise.withResolvers<IteratorResult<RequestSpec>>();
+      const onHalt = () => resolve({ done: true, value: undefined });
+      halt?.addEventListener("abort", onHalt, { once: true });
+      pending = true;
+      source.next().then((next) => {
+        pending = false;
+        halt?.removeEventListener("abort", onHalt);
+        resolve(next.done ? next : { done: false, value: toSpec(next.value, position++) });
+      }, (error) => {
+        pending = false;
+        halt?.removeEventListener("abort", onHalt);
+        reject(error);
+      });
+      return promise;
+    },
+    async return() {
+      // A source still waiting for its next item would hold `return()` back.
+      if (!pending) await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+function* numbered(
+  requests: Iterable<string | RequestSpec>,
+  halt: AbortSignal | undefined,
+): Generator<RequestSpec> {
+  let position = 0;
+  for (const request of requests) {
+    if (halt?.aborted) return;
+    yield toSpec(request, position++);
   }
+}
+
+function toSpec(request: string | RequestSpec, position: number): RequestSpec {
+  return typeof request === "string" ? { index: position, url: request } : request;
 }
 
 const OPTION_RANGES: Record<string, string> = {
   concurrency: "a positive integer",
-  timeout: "a positive number",
-  retries: "a non-negative integer",
+  timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
+  retries: `an integer from 0 to ${MAX_RETRIES}`,
   retryDelay: "a non-negative number",
 };
 

@@ -21,14 +21,17 @@ const FLUSH_CHARS = 64 * 1024;
  * import assert from "node:assert/strict";
  *
  * const chunks: Uint8Array[] = [];
- * const writer = new LineWriter({ write: (chunk) => (chunks.push(chunk), Promise.resolve(chunk.length)) });
+ * const writer = new LineWriter({
+ *   write: (chunk) => Promise.resolve(chunks.push(chunk) && chunk.length),
+ *   writeSync: (chunk) => chunks.push(chunk) && chunk.length,
+ * });
  * await writer.write(JSON.stringify({ index: 0 }));
  * await writer.flush();
  * assert.equal(new TextDecoder().decode(chunks[0]), '{"index":0}\n');
  * ```
  */
 export class LineWriter {
-  #target: { write(chunk: Uint8Array): Promise<number> };
+  #target: LineTarget;
   #buffer = "";
   #encoder = new TextEncoder();
 
@@ -37,7 +40,7 @@ export class LineWriter {
    *
    * @param target Where the bytes go, such as a `Deno.FsFile` or `Deno.stdout`.
    */
-  constructor(target: { write(chunk: Uint8Array): Promise<number> }) {
+  constructor(target: LineTarget) {
     this.#target = target;
   }
 
@@ -57,6 +60,21 @@ export class LineWriter {
     this.#buffer = "";
     while (bytes.length > 0) bytes = bytes.subarray(await this.#target.write(bytes));
   }
+
+  /** Writes out everything buffered before returning, for a process about to exit. */
+  flushSync(): void {
+    let bytes = this.#encoder.encode(this.#buffer);
+    this.#buffer = "";
+    while (bytes.length > 0) bytes = bytes.subarray(this.#target.writeSync(bytes));
+  }
+}
+
+/** Where a {@linkcode LineWriter} writes: a `Deno.FsFile`, `Deno.stdout` and the like. */
+export interface LineTarget {
+  /** Writes some of `chunk`, resolving to how many bytes were written. */
+  write(chunk: Uint8Array): Promise<number>;
+  /** Writes some of `chunk` at once, returning how many bytes were written. */
+  writeSync(chunk: Uint8Array): number;
 }
 
 /**
@@ -91,10 +109,7 @@ export async function* readRecords(
     } catch {
       throw new SyntaxError(`Cannot read ${name} line ${lineNumber} as it is not valid JSON`);
     }
-    if (
-      typeof record !== "object" || record === null || !Number.isFinite(record.start) ||
-      !Number.isFinite(record.ms) || !Number.isInteger(record.status)
-    ) {
+    if (!isRecord(record)) {
       throw new SyntaxError(
         `Cannot read ${name} line ${lineNumber} as it is not a request record`,
       );
@@ -102,4 +117,14 @@ export async function* readRecords(
     record.attempts ??= 1;
     yield record;
   }
+}
+
+/** Whether parsed JSON has what a summary needs of a record, with sane values. */
+function isRecord(value: unknown): value is RequestRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Partial<RequestRecord>;
+  return Number.isFinite(record.start) && record.ms! >= 0 && Number.isFinite(record.ms) &&
+    Number.isInteger(record.status) && record.status! >= 0 &&
+    (record.error === undefined || typeof record.error === "string") &&
+    (record.attempts === undefined || Number.isInteger(record.attempts));
 }

@@ -55,7 +55,7 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
       batch.push(record);
       if (batch.length >= BATCH_SIZE) {
         await credits.acquire();
-        if (batch.length > 0) post();
+        post();
       }
     }
   } finally {

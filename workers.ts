@@ -23,8 +23,6 @@ export interface WorkersOptions extends Omit<RunOptions, "client" | "headers"> {
   headers?: Record<string, string>;
   /** Take only this shard's indices. */
   shard?: Shard;
-  /** Stops dispatching gracefully: requests in flight finish, nothing new starts. */
-  stop?: AbortSignal;
 }
 
 /** A message from a runner worker. */
@@ -85,7 +83,8 @@ export async function* runTemplateInWorkers(
   let running = workerCount;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  const workers = Array.from({ length: workerCount }, (_, i) => {
+  const workers: Worker[] = [];
+  function spawn(i: number): Worker {
     const worker = new Worker(new URL("./runner_worker.ts", import.meta.url).href, {
       type: "module",
     });
@@ -115,7 +114,7 @@ export async function* runTemplateInWorkers(
     };
     worker.postMessage(command);
     return worker;
-  });
+  }
   const onStop = () => Atomics.store(flags, 1, 1n);
   const onAbort = () => {
     onStop();
@@ -123,9 +122,10 @@ export async function* runTemplateInWorkers(
   };
   stop?.addEventListener("abort", onStop);
   signal?.addEventListener("abort", onAbort);
-  if (stop?.aborted) onStop();
-  if (signal?.aborted) onAbort();
   try {
+    for (let i = 0; i < workerCount; i++) workers.push(spawn(i));
+    if (stop?.aborted) onStop();
+    if (signal?.aborted) onAbort();
     while (running > 0 || batches.length > 0) {
       if (batches.length === 0) {
         const { promise, resolve } = Promise.withResolvers<void>();

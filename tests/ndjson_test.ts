@@ -31,8 +31,18 @@ Deno.test("readRecords() reads records and names the line of a bad one", async (
     Array.fromAsync(readRecords(new Blob([`${good}\n{oops\n`]).stream(), "a.ndjson")),
     /Cannot read a.ndjson line 2 as it is not valid JSON/,
   );
-  await assert.rejects(
-    Array.fromAsync(readRecords(new Blob(['{"index":0}\n']).stream(), "b.ndjson")),
-    /b.ndjson line 1 as it is not a request record/,
-  );
+  for (
+    const bad of [
+      '{"index":0}',
+      '{"start":1,"ms":-5,"status":200}',
+      '{"start":1,"ms":5,"status":-3}',
+      '{"start":1,"ms":5,"status":200,"error":{}}',
+    ]
+  ) {
+    await assert.rejects(
+      Array.fromAsync(readRecords(new Blob([`${bad}\n`]).stream(), "b.ndjson")),
+      /b.ndjson line 1 as it is not a request record/,
+      bad,
+    );
+  }
 });
