@@ -536,15 +536,21 @@ function requirePermission(name: "read" | "write", path: string): void {
   }
 }
 
+/** `--header 'Name: value'` flags as header pairs: a token for a name, no control characters. */
 function parseHeaders(lines: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(":");
     const name = line.slice(0, colon).trim();
-    if (colon < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new UsageError(`Cannot use header '${line}': it must be 'Name: value'`);
+    const value = line.slice(colon + 1).trim();
+    // deno-lint-ignore no-control-regex
+    if (
+      colon < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
+      /[\x00-\x08\x0a-\x1f\x7f]/.test(value)
+    ) {
+      throw new UsageError(`Cannot use header ${JSON.stringify(line)}: it must be 'Name: value'`);
     }
-    headers[name] = line.slice(colon + 1).trim();
+    headers[name] = value;
   }
   return headers;
 }

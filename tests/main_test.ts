@@ -176,6 +176,12 @@ Deno.test("main.ts exits 2 with a one-line error and sends nothing on bad usage"
       [["--url", url, "--count", "0"], /--count '0'/],
       [["--url", url, "--output", `${dir}/missing/run.ndjson`], /Cannot write/],
       [["--url", url, "--output", dir], /Cannot write/],
+      [["--url", url, "--timeout", "1e10"], /--timeout .*the most is 86400/],
+      [["--url", url, "--retries", "1000"], /--retries 1000: the most is 100/],
+      [["--url", url, "--body", "x"], /GET\/HEAD method cannot have body/],
+      [["--url", url, "--header", "X-Bad: a\u0001b"], /header/i],
+      [["--urls", dir], /is a directory/],
+      [["report", dir], /is a directory/],
       [["--url", url, "--count", "0.5"], /--count '0\.5'/],
       [["--url", url, "--retries", "1.5"], /--retries '1\.5'/],
       [["--url", url, "--workers", "0"], /--workers '0'/],
@@ -191,7 +197,7 @@ Deno.test("main.ts exits 2 with a one-line error and sends nothing on bad usage"
       [["--max-delay", "-1"], /--max-delay/],
       [["--max-delay=-1"], /--max-delay '-1'/],
       [["--url", url, "--timeout", "0"], /--timeout '0'/],
-      [["--url", url, "--header", "nocolon"], /header 'nocolon'/],
+      [["--url", url, "--header", "nocolon"], /header "nocolon"/],
       [["--urls", list], /urls\.txt: Line 3: .*'not a url'/],
     ];
     const outputs = await Promise.all(cases.map(([args]) => cli(args)));
@@ -456,6 +462,32 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     });
   });
 }
+
+Deno.test("main.ts stops at once on Ctrl-C while a URL list on standard input is idle", async () => {
+  await using server = countingServer();
+  const child = command(["--urls", "-", "--json", "--quiet"], { stdin: "" }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(`${server.url}a\n${server.url}b\n`));
+  for (let waited = 0; server.hits < 2 && waited < 10_000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const interrupted = performance.now();
+  child.kill("SIGINT");
+  const { code, stdout } = await child.output();
+  await writer.close().catch(() => {});
+  assert.equal(code, 130);
+  assert.equal(JSON.parse(decoder.decode(stdout)).ok, 2, "the two finished requests are counted");
+  assert.ok(performance.now() - interrupted < 5_000, "did not wait for standard input to close");
+});
+
+Deno.test("main.ts reads a URL list from a pipe named as a file", async () => {
+  await using server = countingServer();
+  const output = await cli(["--urls", "/dev/stdin", "--json"], {
+    stdin: `${server.url}a\n${server.url}b\n${server.url}c\n`,
+  });
+  assert.equal(output.code, 0, output.stderr);
+  assert.equal(summaryOf(output).ok, 3);
+});
 
 Deno.test("main.ts exits at once on a second Ctrl-C", async () => {
   await using server = serveDelay({ maxDelay: 0, faults: { hang: 1 } });
