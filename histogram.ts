@@ -9,14 +9,15 @@
 const LINEAR_LIMIT = 256;
 /** Sub-buckets per power of two above {@linkcode LINEAR_LIMIT}: relative error under 0.4%. */
 const SUB_BUCKETS = 128;
-/** Samples are clamped to 2^31 - 1 µs, about 35 minutes. */
-const MAX_MICROS = 2 ** 31 - 1;
-const BUCKETS = (31 - 8) * SUB_BUCKETS + LINEAR_LIMIT;
+/** Samples are clamped to 2^40 µs, about 12.7 days. */
+const MAX_MICROS = 2 ** 40;
+const BUCKETS = (40 - 7) * SUB_BUCKETS + LINEAR_LIMIT;
 
 function bucketOf(micros: number): number {
   if (micros < LINEAR_LIMIT) return micros;
-  const shift = 31 - Math.clz32(micros) - 7;
-  return shift * SUB_BUCKETS + (micros >>> shift);
+  const highestBit = micros < 2 ** 31 ? 31 - Math.clz32(micros) : Math.floor(Math.log2(micros));
+  const shift = highestBit - 7;
+  return shift * SUB_BUCKETS + Math.floor(micros / 2 ** shift);
 }
 
 function lowestMicrosOf(bucket: number): number {
@@ -27,7 +28,7 @@ function lowestMicrosOf(bucket: number): number {
 
 /**
  * Records durations in milliseconds (to the microsecond) and answers
- * percentiles to within 0.4%, in about 25 KiB whatever the count.
+ * percentiles to within 0.4%, in about 34 KiB whatever the count.
  *
  * @example
  * ```ts

@@ -88,3 +88,13 @@ Deno.test("formatSummary() shows counts, rate, limit, percentiles, statuses and 
     assert.ok(text.includes(expected), `${expected} in\n${text}`);
   }
 });
+
+Deno.test("Histogram keeps its precision for durations of hours", () => {
+  const histogram = new Histogram();
+  const hours = [1, 2, 5, 40].map((h) => h * 3_600_000);
+  for (const ms of hours) histogram.record(ms);
+  for (const [i, p] of [25, 50, 75, 100].entries()) {
+    const error = Math.abs(histogram.percentile(p) - hours[i]!) / hours[i]!;
+    assert.ok(error < 0.004, `p${p}: ${histogram.percentile(p)} vs ${hours[i]}`);
+  }
+});
