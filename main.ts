@@ -37,7 +37,7 @@ const GRACE_SECONDS = 2;
 const PROGRESS_INTERVAL_MS = 250;
 
 const USAGE = `Usage: main.ts [options]
-       main.ts report [--json] FILE...
+       main.ts report [--json] FILE...   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
 Without --url or --urls it starts the bundled delay server on a free
@@ -318,15 +318,15 @@ async function report(args: string[]): Promise<number> {
     return 0;
   }
   if (files.length === 0) throw new UsageError("Cannot report: name one or more NDJSON files");
-  for (const file of files) requirePermission("read", file);
+  for (const file of files) if (file !== "-") requirePermission("read", file);
   const summary = new Summary();
   for (const file of files) {
-    const stream = (await openForReading(file)).readable;
+    const stream = file === "-" ? Deno.stdin.readable : (await openForReading(file)).readable;
     try {
       for await (const record of readRecords(stream, file)) summary.add(record);
     } catch (error) {
-      if (error instanceof SyntaxError) throw new UsageError(error.message);
-      throw error;
+      // Not a record, or the file could not be read to its end.
+      throw new UsageError((error as Error).message);
     }
   }
   const json = summary.toJSON();

@@ -656,10 +656,11 @@ Options:
   --drop R         share of connections dropped without a usable response (default 0)
   --hang R         share of requests never answered (default 0)
   --truncate R     share of bodies cut short (default 0)
-  --slow R         share of bodies sent in 10 chunks over a second (default 0)
+  --slow R         share of bodies sent in 10 chunks over --slow-ms (default 0)
+  --slow-ms MS     how long a slow body takes to drip, in milliseconds (default 1000)
   -h, --help       print this help`;
 
-const NUMBER_FLAGS = ["port", "max-delay", "seed", ...FAULTS] as const;
+const NUMBER_FLAGS = ["port", "max-delay", "seed", "slow-ms", ...FAULTS] as const;
 
 /** Turns the CLI's flags into options, or undefined for `--help`; throws on bad usage. */
 function parseFlags(args: string[]): ServeDelayOptions | undefined {
@@ -687,8 +688,11 @@ function parseFlags(args: string[]): ServeDelayOptions | undefined {
     }
     numbers[flag] = value;
   }
-  const { port = 8080, "max-delay": maxDelay = 3, seed = 1, ...faults } = numbers;
-  return { hostname: values.hostname, port, maxDelay, seed, faults };
+  const { port = 8080, "max-delay": maxDelay = 3, seed = 1, "slow-ms": slowMs, ...faults } =
+    numbers;
+  const options: ServeDelayOptions = { hostname: values.hostname, port, maxDelay, seed, faults };
+  if (slowMs !== undefined) options.slowMs = slowMs;
+  return options;
 }
 
 async function main(args: string[]): Promise<number> {
