@@ -31,6 +31,7 @@ const MAX_TIMEOUT = 86_400;
 const MAX_RETRIES = 100;
 /** Runner threads by default: one per CPU, up to 4. */
 const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
+/** The most runner threads accepted. */
 const MAX_WORKERS = 64;
 /** Seconds in-flight requests get to finish after the first interrupt. */
 const GRACE_SECONDS = 2;
@@ -247,7 +248,9 @@ async function planRun(
   const seed = integer("seed", flags.seed ?? "1", 0);
   const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT) * 1000;
   const retries = integer("retries", flags.retries ?? "0", 0, MAX_RETRIES);
-  const shard = flags.shard === undefined ? undefined : usage(() => parseShard(flags.shard!));
+  const shard = flags.shard === undefined
+    ? undefined
+    : asUsageError(() => parseShard(flags.shard!));
   const method = (flags.method ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
   const request: RunPlan["request"] = { timeout, retries, method };
@@ -258,8 +261,8 @@ async function planRun(
   }
   if (flags.body !== undefined) request.body = flags.body;
   if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
-  usage(() => new Request("http://127.0.0.1/", request));
-  if (flags.url !== undefined) usage(() => requestsFromTemplate(flags.url!, 0));
+  asUsageError(() => new Request("http://127.0.0.1/", request));
+  if (flags.url !== undefined) asUsageError(() => requestsFromTemplate(flags.url!, 0));
   if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
   if (flags.output !== undefined) requirePermission("write", flags.output);
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
@@ -499,6 +502,7 @@ async function checkUrlList(path: string): Promise<void> {
   }
 }
 
+/** The whole of a `--body-file`. */
 async function readBody(path: string): Promise<Uint8Array<ArrayBuffer>> {
   const file = await openForReading(path);
   try {
@@ -592,7 +596,8 @@ function seconds(name: string, text: string, min: number, max = Infinity): numbe
   return value;
 }
 
-function usage<T>(check: () => T): T {
+/** Runs a check, turning the TypeError or RangeError it throws into a usage error. */
+function asUsageError<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
