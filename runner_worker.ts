@@ -9,6 +9,7 @@
 
 import { runRequests } from "./mod.ts";
 import { Semaphore } from "./semaphore.ts";
+import { expandTemplate } from "./sources.ts";
 import type { WorkerCommand, WorkerReport } from "./workers.ts";
 import type { RequestRecord, RequestSpec } from "./mod.ts";
 
@@ -71,10 +72,10 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
 function* indices(command: Extract<WorkerCommand, { type: "start" }>): Generator<RequestSpec> {
   const { template, count, shard } = command;
   const counter = new BigInt64Array(command.counter);
-  const parts = template.split("{}");
+  const urlOf = expandTemplate(template);
   while (Atomics.load(counter, 1) === 0n) {
     const index = shard.index + Number(Atomics.add(counter, 0, 1n)) * shard.total;
     if (index >= count) return;
-    yield { index, url: parts.length === 1 ? template : parts.join(String(index)) };
+    yield { index, url: urlOf(index) };
   }
 }

@@ -110,15 +110,36 @@ export function requestsFromTemplate(
       `Cannot make requests as 'count' must be a non-negative integer: current value is ${count}`,
     );
   }
-  const parts = template.split("{}");
-  checkHttpUrl(parts.join("0"));
+  const urlOf = expandTemplate(template);
   return {
     *[Symbol.iterator]() {
       for (let index = shard.index; index < count; index += shard.total) {
-        yield { index, url: parts.length === 1 ? template : parts.join(String(index)) };
+        yield { index, url: urlOf(index) };
       }
     },
   };
+}
+
+/**
+ * Checks a URL template and returns the function that makes request `index`'s
+ * URL from it, every `{}` replaced by the index.
+ *
+ * @param template An http or https URL; `{}` marks where the index goes.
+ * @returns The URL maker.
+ * @throws {TypeError} When the template does not make an http or https URL.
+ *
+ * @example
+ * ```ts
+ * import { expandTemplate } from "./sources.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(expandTemplate("http://127.0.0.1/{}?n={}")(7), "http://127.0.0.1/7?n=7");
+ * ```
+ */
+export function expandTemplate(template: string): (index: number) => string {
+  const parts = template.split("{}");
+  checkHttpUrl(parts.join("0"));
+  return parts.length === 1 ? () => template : (index) => parts.join(String(index));
 }
 
 /**

@@ -74,9 +74,15 @@ export async function* runTemplateInWorkers(
   count: number,
   options: WorkersOptions = {},
 ): AsyncGenerator<RequestRecord, void, undefined> {
-  const { concurrency = 1000, shard = { index: 0, total: 1 }, signal, stop, ...rest } = options;
-  const workerCount = Math.max(1, Math.min(options.workers ?? 2, concurrency));
-  delete rest.workers;
+  const {
+    concurrency = 1000,
+    workers: wanted = 2,
+    shard = { index: 0, total: 1 },
+    signal,
+    stop,
+    ...rest
+  } = options;
+  const workerCount = Math.max(1, Math.min(wanted, concurrency));
   const counter = new SharedArrayBuffer(16);
   const flags = new BigInt64Array(counter);
   let batches: { from: Worker; records: RequestRecord[] }[] = [];

@@ -33,6 +33,7 @@ import {
   type RunCommandOptions,
   start,
 } from "./process.ts";
+import { type Growth, growthAfterWarmUp, WARM_UP } from "./soak.ts";
 import { formatTable, median, type Row } from "./table.ts";
 import { runWrk } from "./wrk.ts";
 
@@ -51,8 +52,6 @@ const FETCH_LOOP = fileURLToPath(new URL("./fetch_loop.ts", import.meta.url));
 const MB = 1024; // kilobytes
 /** The CLI's default `--workers`: one per CPU, up to 4 (as in main.ts). */
 const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
-/** Soak: the share of the samples that is warm-up, dropped before comparing. */
-const WARM_UP = 0.3;
 /** Soak: descriptors the last third may hold above the middle third's peak. */
 const FD_SLACK = 16;
 
@@ -444,20 +443,6 @@ async function memory(
   }
   settings.notes.push("memory: MB are MiB (peak RSS in KiB / 1024), from /usr/bin/time -f %M");
   return { rows, rates };
-}
-
-/** The peaks of the middle and last thirds of some samples, after the warm-up is dropped. */
-interface Growth {
-  middle: number;
-  last: number;
-}
-
-/** Drops the warm-up, then takes the peak of each half of the rest; needs 6 samples after it. */
-function growthAfterWarmUp(values: number[]): Growth | undefined {
-  const from = Math.floor(values.length * WARM_UP);
-  if (values.length - from < 6) return undefined;
-  const split = from + Math.floor((values.length - from) / 2);
-  return { middle: Math.max(...values.slice(from, split)), last: Math.max(...values.slice(split)) };
 }
 
 /** The soak's rows: RSS and open descriptors, last third's peak against the middle third's. */

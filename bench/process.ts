@@ -7,6 +7,8 @@
  * @module
  */
 
+import { type ProcessSample, readProcess } from "./soak.ts";
+
 /** Options for {@linkcode run}. */
 export interface RunCommandOptions {
   /** Pins the command to this CPU with `taskset -c`. */
@@ -18,16 +20,6 @@ export interface RunCommandOptions {
    * (Linux only): the command's own process, past `taskset` and `/usr/bin/time`.
    */
   sampleMs?: number;
-}
-
-/** One reading of a process's /proc entries. */
-export interface ProcessSample {
-  /** Milliseconds since the command was spawned. */
-  ms: number;
-  /** Resident set size (VmRSS), in kilobytes. */
-  rssKb: number;
-  /** Open file descriptors (entries of /proc/PID/fd). */
-  fds: number;
 }
 
 /** What a command run by {@linkcode run} did. */
@@ -122,26 +114,6 @@ export async function run(command: string[], options: RunCommandOptions = {}): P
     clearInterval(sampler);
     live.delete(child.pid);
     if (timeFile !== undefined) await Deno.remove(timeFile).catch(() => {});
-  }
-}
-
-/**
- * Reads a live process's RSS and open descriptors from /proc.
- *
- * @param pid The process.
- * @returns The RSS in kilobytes and the count of open descriptors, or `undefined` when the
- * process is gone, is a zombie, or /proc cannot be read.
- */
-export function readProcess(pid: number): Omit<ProcessSample, "ms"> | undefined {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status); // a zombie has none
-    if (rss === null) return undefined;
-    let fds = 0;
-    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) fds++;
-    return { rssKb: Number(rss[1]), fds };
-  } catch {
-    return undefined;
   }
 }
 

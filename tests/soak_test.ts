@@ -9,6 +9,7 @@
 
 import assert from "node:assert/strict";
 import type { SummaryJson } from "../summary.ts";
+import { growthAfterWarmUp, type ProcessSample, readProcess } from "../bench/soak.ts";
 
 const ROOT = new URL("..", import.meta.url);
 /**
@@ -20,8 +21,6 @@ const COUNT = 200_000;
 const SAMPLE_MS = 100;
 /** The run is killed, and the test fails, after this long. */
 const RUN_TIMEOUT_MS = 60_000;
-/** The share of the samples dropped as warm-up, while V8's heaps grow. */
-const WARM_UP = 0.3;
 /**
  * The most the last third's peak RSS may exceed the middle third's. Measured at 200,000
  * requests: 0.999-1.016 in 11 runs without a leak (3 of them beside busy loops); a leak of a
@@ -30,33 +29,6 @@ const WARM_UP = 0.3;
 const RSS_GROWTH = 1.06;
 /** Descriptors the last third may hold above the middle third's peak (measured: 0 more). */
 const FD_SLACK = 16;
-
-/** One reading of /proc/PID. */
-interface Sample {
-  ms: number;
-  rssKb: number;
-  fds: number;
-}
-
-/** The RSS and open descriptors of a live process, or `undefined` once it has exited. */
-function sample(pid: number): Omit<Sample, "ms"> | undefined {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status); // absent once the process is a zombie
-    if (rss === null) return undefined;
-    let fds = 0;
-    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) fds++;
-    return { rssKb: Number(rss[1]), fds };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-/** The largest of some numbers. */
-function peak(values: number[]): number {
-  return values.reduce((a, b) => Math.max(a, b), -Infinity);
-}
 
 Deno.test({
   name: "main.ts holds RSS and open descriptors flat over 200,000 requests after warm-up",
@@ -89,10 +61,10 @@ Deno.test({
     }, RUN_TIMEOUT_MS);
     let exited = false;
     const output = child.output().finally(() => exited = true);
-    const samples: Sample[] = [];
+    const samples: ProcessSample[] = [];
     try {
       while (!exited) {
-        const reading = sample(child.pid);
+        const reading = readProcess(child.pid);
         if (reading) samples.push({ ms: performance.now() - started, ...reading });
         await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
       }
@@ -107,14 +79,8 @@ Deno.test({
     assert.equal(json.ok, COUNT);
     assert.ok(samples.length >= 20, `only ${samples.length} samples in ${json.seconds} s`);
 
-    const from = Math.floor(samples.length * WARM_UP);
-    const split = from + Math.floor((samples.length - from) / 2);
-    const middle = samples.slice(from, split), last = samples.slice(split);
-    const rss = {
-      middle: peak(middle.map((s) => s.rssKb)),
-      last: peak(last.map((s) => s.rssKb)),
-    };
-    const fds = { middle: peak(middle.map((s) => s.fds)), last: peak(last.map((s) => s.fds)) };
+    const rss = growthAfterWarmUp(samples.map((s) => s.rssKb))!;
+    const fds = growthAfterWarmUp(samples.map((s) => s.fds))!;
     const trace = samples.map((s) => `${(s.ms / 1000).toFixed(1)}s ${s.rssKb >> 10}MB ${s.fds}`);
     const detail = `${json.seconds} s, ${samples.length} samples: ${trace.join(", ")}`;
     assert.ok(
