@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestRecord } from "./mod.ts";
+import type { RequestRecord } from "./runner.ts";
 import { lines } from "./sources.ts";
 
 /** Flush once this many characters are buffered. */

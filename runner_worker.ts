@@ -7,11 +7,11 @@
  * @module
  */
 
-import { runRequests } from "./mod.ts";
+import { runRequests } from "./runner.ts";
 import { Semaphore } from "./semaphore.ts";
 import { expandTemplate } from "./sources.ts";
 import type { WorkerCommand, WorkerReport } from "./workers.ts";
-import type { RequestRecord, RequestSpec } from "./mod.ts";
+import type { RequestRecord, RequestSpec } from "./runner.ts";
 
 /** Records per message. */
 const BATCH_SIZE = 256;

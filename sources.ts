@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestSpec } from "./mod.ts";
+import type { RequestSpec } from "./runner.ts";
 
 /**
  * One shard of a run: shard `index` of `total` takes every request whose

@@ -7,7 +7,7 @@
  */
 
 import { Histogram } from "./histogram.ts";
-import type { RequestRecord } from "./mod.ts";
+import type { RequestRecord } from "./runner.ts";
 
 /** The summary of a run, as `--json` prints it. */
 export interface SummaryJson {

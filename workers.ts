@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RequestRecord, RunOptions } from "./mod.ts";
+import type { RequestRecord, RunOptions } from "./runner.ts";
 import type { Shard } from "./sources.ts";
 
 /** Options for {@linkcode runTemplateInWorkers}. */
@@ -59,7 +59,8 @@ export type WorkerCommand =
  *
  * @example
  * ```ts
- * import { runTemplateInWorkers, serveDelay } from "./mod.ts";
+ * import { runTemplateInWorkers } from "./workers.ts";
+ * import { serveDelay } from "./server.ts";
  * import assert from "node:assert/strict";
  *
  * await using server = serveDelay({ maxDelay: 0 });

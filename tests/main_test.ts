@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RequestRecord } from "../mod.ts";
+import type { RequestRecord } from "../runner.ts";
 import { type FaultOptions, serveDelay } from "../server.ts";
 import type { SummaryJson } from "../summary.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Histogram } from "../histogram.ts";
 import { formatSummary, Summary } from "../summary.ts";
-import type { RequestRecord } from "../mod.ts";
+import type { RequestRecord } from "../runner.ts";
 
 function record(fields: Partial<RequestRecord>): RequestRecord {
   return {

@@ -1,0 +1,94 @@
+/**
+ * The files a run reads and writes: inputs opened as streams, the NDJSON
+ * output, and permissions refused rather than prompted for.
+ *
+ * @module
+ */
+
+import type { RequestSpec } from "../runner.ts";
+import { LineWriter } from "../ndjson.ts";
+import { requestsFromLines, type Shard } from "../sources.ts";
+import { UsageError } from "./args.ts";
+
+/** Opens the NDJSON output; disposing of it flushes and closes it. */
+export async function openOutput(path: string) {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { write: true, create: true, truncate: true });
+  } catch (error) {
+    throw new UsageError(`Cannot write '${path}': ${(error as Error).message.split(":")[0]}`);
+  }
+  const writer = new LineWriter(file);
+  return {
+    writer,
+    async [Symbol.asyncDispose]() {
+      try {
+        await writer.flush();
+      } finally {
+        file.close();
+      }
+    },
+  };
+}
+
+/** The requests of a URL list, from a file or standard input (`-`), as a stream. */
+export async function urlList(
+  path: string,
+  shard: Shard | undefined,
+): Promise<AsyncIterable<RequestSpec>> {
+  const stream = path === "-" ? Deno.stdin.readable : (await openForReading(path)).readable;
+  return requestsFromLines(stream, shard);
+}
+
+/**
+ * Reads a URL list file once, as a stream, so a bad line stops the run before
+ * any request. A pipe or a device cannot be read twice: like standard input,
+ * it is checked as it is read.
+ */
+export async function checkUrlList(path: string): Promise<void> {
+  const file = await openForReading(path);
+  if (!(await file.stat()).isFile) return file.close();
+  try {
+    for await (const _ of requestsFromLines(file.readable)) { /* each line is checked */ }
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The whole of a `--body-file`. */
+export async function readBody(path: string): Promise<Uint8Array<ArrayBuffer>> {
+  const file = await openForReading(path);
+  try {
+    return new Uint8Array(await new Response(file.readable).arrayBuffer());
+  } catch (error) {
+    throw new UsageError(`Cannot read '${path}': ${(error as Error).message}`);
+  }
+}
+
+/** Opens a file to read, refusing with a usage error what cannot be read as a stream of bytes. */
+export async function openForReading(path: string): Promise<Deno.FsFile> {
+  requirePermission("read", path);
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`Cannot read '${path}' as it does not exist`);
+    }
+    throw new UsageError(`Cannot read '${path}': ${(error as Error).message}`);
+  }
+  if ((await file.stat()).isDirectory) {
+    file.close();
+    throw new UsageError(`Cannot read '${path}' as it is a directory`);
+  }
+  return file;
+}
+
+/** Refuses, rather than prompts, when a permission is missing. */
+export function requirePermission(name: "read" | "write", path: string): void {
+  if (Deno.permissions.querySync({ name, path }).state !== "granted") {
+    throw new UsageError(
+      `Cannot ${name} '${path}' as ${name} permission is missing: run with --allow-${name}=${path} or -A`,
+    );
+  }
+}

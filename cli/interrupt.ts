@@ -1,0 +1,53 @@
+/**
+ * Ctrl-C and SIGTERM: a graceful stop, then an abort, then an immediate exit.
+ *
+ * @module
+ */
+
+/** Seconds in-flight requests get to finish after the first interrupt. */
+export const GRACE_SECONDS = 2;
+
+/**
+ * Ctrl-C and SIGTERM: the first stops dispatching and gives requests in
+ * flight a grace period before aborting them; a second saves what it can
+ * (`onForceExit`) and exits at once.
+ */
+export class Interrupt implements Disposable {
+  readonly stop: AbortSignal;
+  readonly abort: AbortSignal;
+  code = 0;
+  #stop = new AbortController();
+  #abort = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #listeners: [Deno.Signal, () => void][] = [];
+  #onForceExit: () => void;
+
+  constructor(onForceExit: () => void) {
+    this.#onForceExit = onForceExit;
+    this.stop = this.#stop.signal;
+    this.abort = this.#abort.signal;
+    const signals: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
+    for (const [signal, code] of signals) {
+      if (Deno.build.os === "windows" && signal === "SIGTERM") continue;
+      const listener = () => this.#interrupt(code);
+      Deno.addSignalListener(signal, listener);
+      this.#listeners.push([signal, listener]);
+    }
+  }
+
+  #interrupt(code: number): void {
+    if (this.code !== 0) {
+      this.#onForceExit();
+      Deno.exit(this.code);
+    }
+    this.code = code;
+    console.error(`\ninterrupted: finishing requests in flight (${GRACE_SECONDS} s grace)`);
+    this.#stop.abort();
+    this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
+  }
+
+  [Symbol.dispose](): void {
+    clearTimeout(this.#timer);
+    for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * A run's flags, checked into a plan before anything is opened or sent.
+ *
+ * @module
+ */
+
+import { fitConcurrency, readOpenFileLimit, RESERVED_DESCRIPTORS } from "../open_files.ts";
+import type { RunOptions } from "../runner.ts";
+import { MAX_DELAY_SECONDS } from "../server.ts";
+import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
+import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
+import { checkUrlList, readBody, requirePermission } from "./files.ts";
+
+/** The largest concurrency accepted; more would only exhaust the machine. */
+export const MAX_CONCURRENCY = 100_000;
+/** The longest timeout accepted, in seconds: a day. */
+export const MAX_TIMEOUT = 86_400;
+export const MAX_RETRIES = 100;
+/** Runner threads by default: one per CPU, up to 4. */
+export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
+/** What a header value must not hold: control characters other than tab. */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** The most runner threads accepted. */
+export const MAX_WORKERS = 64;
+
+export const RUN_OPTIONS = {
+  count: { type: "string" },
+  concurrency: { type: "string" },
+  url: { type: "string" },
+  urls: { type: "string" },
+  "max-delay": { type: "string" },
+  seed: { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  method: { type: "string" },
+  header: { type: "string", multiple: true },
+  body: { type: "string" },
+  "body-file": { type: "string" },
+  shard: { type: "string" },
+  workers: { type: "string" },
+  json: { type: "boolean" },
+  output: { type: "string" },
+  verbose: { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+/** A run's flags, checked: everything the run needs to know before it opens anything. */
+export interface RunPlan {
+  /** Whether to start the bundled delay server (no `--url`, no `--urls`). */
+  bundled: boolean;
+  url: string | undefined;
+  urls: string | undefined;
+  count: number;
+  /** Requests this shard makes, when the count is known. */
+  shardCount: number;
+  /** The concurrency asked for, no more than the requests to make. */
+  concurrency: number;
+  workers: number;
+  shard: Shard | undefined;
+  delays: { maxDelay: number; seed: number };
+  request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers"> & {
+    headers?: Record<string, string>;
+  };
+}
+
+/** Checks every flag of a run, reading files named as far as needed; throws {@linkcode UsageError}. */
+export async function planRun(
+  flags: ReturnType<typeof parse<{ options: typeof RUN_OPTIONS }>>["values"],
+): Promise<RunPlan> {
+  const bundled = flags.url === undefined && flags.urls === undefined;
+  if (flags.url !== undefined && flags.urls !== undefined) {
+    throw new UsageError("Cannot use --url and --urls together");
+  }
+  if (flags.urls !== undefined && flags.count !== undefined) {
+    throw new UsageError("Cannot use --count with --urls: the list sets the count");
+  }
+  if (flags.urls !== undefined && flags.workers !== undefined) {
+    throw new UsageError("Cannot use --workers with --urls: a URL list is read on one thread");
+  }
+  for (const name of ["max-delay", "seed"] as const) {
+    if (!bundled && flags[name] !== undefined) {
+      throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
+    }
+  }
+  const count = integer("count", flags.count ?? "10000", 1);
+  const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
+  const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
+  const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
+  const seed = integer("seed", flags.seed ?? "1", 0);
+  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT) * 1000;
+  const retries = integer("retries", flags.retries ?? "0", 0, MAX_RETRIES);
+  const shard = flags.shard === undefined
+    ? undefined
+    : asUsageError(() => parseShard(flags.shard!));
+  const method = (flags.method ?? "GET").toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
+  const request: RunPlan["request"] = { timeout, retries, method };
+  const headers = parseHeaders(flags.header ?? []);
+  if (Object.keys(headers).length > 0) request.headers = headers;
+  if (flags.body !== undefined && flags["body-file"] !== undefined) {
+    throw new UsageError("Cannot use --body and --body-file together");
+  }
+  if (flags.body !== undefined) request.body = flags.body;
+  if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
+  asUsageError(() => new Request("http://127.0.0.1/", request));
+  if (flags.url !== undefined) asUsageError(() => requestsFromTemplate(flags.url!, 0));
+  if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
+  if (flags.output !== undefined) requirePermission("write", flags.output);
+  const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
+  return {
+    bundled,
+    url: flags.url,
+    urls: flags.urls,
+    count,
+    shardCount,
+    concurrency: flags.urls === undefined
+      ? Math.max(1, Math.min(concurrency, shardCount))
+      : concurrency,
+    workers,
+    shard,
+    delays: { maxDelay, seed },
+    request,
+  };
+}
+
+/**
+ * The planned concurrency, lowered to fit under the open-file limit. fetch's
+ * pool opens a new connection when a request starts before the one just freed
+ * is back in the pool, and keeps up to `concurrency` idle: count 2 client
+ * sockets per request, and the bundled server's ends of them too.
+ */
+export function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void): number {
+  const limit = readOpenFileLimit();
+  const perRequest = plan.bundled ? 4 : 2;
+  const concurrency = fitConcurrency(plan.concurrency, limit, perRequest);
+  if (concurrency < plan.concurrency) {
+    const sockets = plan.bundled
+      ? "2 client sockets and the bundled server's ends"
+      : "2 client sockets";
+    notice(
+      `note: lowering concurrency from ${plan.concurrency} to ${concurrency}: the open-file ` +
+        `limit is ${limit} and each request needs up to ${perRequest} descriptors (${sockets}); ` +
+        `raise it with 'ulimit -n ${plan.concurrency * perRequest + RESERVED_DESCRIPTORS}'`,
+    );
+  } else if (limit === undefined) {
+    notice(
+      "note: the open-file limit could not be read (allow it with --allow-read=/proc/self/limits); " +
+        "concurrency is not checked against it",
+    );
+  }
+  return concurrency;
+}
+
+/** `--header 'Name: value'` flags as header pairs: a token for a name, no control characters. */
+export function parseHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (
+      colon < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
+      CONTROL_CHARACTER.test(value)
+    ) {
+      throw new UsageError(`Cannot use header ${JSON.stringify(line)}: it must be 'Name: value'`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}

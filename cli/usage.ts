@@ -1,0 +1,44 @@
+/**
+ * The `--help` text.
+ *
+ * @module
+ */
+
+/** What `--help` prints. */
+export const USAGE = `Usage: main.ts [options]
+       main.ts report [--json] FILE...   (- reads standard input)
+
+Makes many HTTP requests with bounded concurrency and summarizes them.
+Without --url or --urls it starts the bundled delay server on a free
+loopback port and aims at it.
+
+Options:
+  --count N          requests to make (default 10000)
+  --concurrency C    most requests in flight (default 1000)
+  --url TEMPLATE     URL to request; {} is replaced by the index 0..N-1
+  --urls FILE|-      read URLs from FILE (or standard input), one per line
+  --max-delay S      bundled server: delays are 0..S seconds (default 3)
+  --seed N           bundled server: seed of its delays (default 1)
+  --timeout S        seconds one attempt may take, headers and body (default 30)
+  --retries N        retries of transient failures (default 0)
+  --method M         HTTP method (default GET)
+  --header 'K: V'    request header, repeatable
+  --body TEXT        request body
+  --body-file FILE   request body read from FILE
+  --shard I/N        make only requests whose index i has i % N == I
+  --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
+  --json             print the summary as one JSON object on stdout
+  --output FILE      write one NDJSON record per finished request
+  --verbose          print "{date}:{url} with delay {delay}" per response
+  --quiet            print no progress and no notices
+  --help             show this help
+
+Exit codes: 0 all ok, 1 some failed, 2 bad usage, 130 interrupted (143 on SIGTERM).
+
+Examples:
+  main.ts --count 10000
+  main.ts --count 100000 --max-delay 0 --json
+  main.ts --url 'http://127.0.0.1:8080/{}' --count 1000 --retries 3
+  main.ts --urls urls.txt --shard 0/4 --output shard-0.ndjson
+  main.ts report shard-*.ndjson
+`;
