@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { Deadlines } from "../deadline.ts";
 
 Deno.test("Deadlines share one signal within a window and time out after the timeout", async () => {
-  using deadlines = new Deadlines(40);
+  using deadlines = new Deadlines(400);
   const first = deadlines.signal();
   assert.equal(deadlines.signal(), first);
   const started = performance.now();
   await new Promise((resolve) => first.addEventListener("abort", resolve));
   const elapsed = performance.now() - started;
-  assert.ok(elapsed >= 39 && elapsed < 40 + 2 + 50, `${elapsed} ms`);
+  // The window is a twentieth of the timeout; a busy machine may fire the timer late.
+  assert.ok(elapsed >= 399 && elapsed < 400 + 20 + 200, `${elapsed} ms`);
   assert.equal(first.reason.name, "TimeoutError");
   assert.notEqual(deadlines.signal(), first);
 });
