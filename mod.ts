@@ -22,6 +22,8 @@
 export {
   pooledMap,
   type PooledMapOptions,
+  pooledMapSettled,
+  type PooledMapSettledOptions,
   Semaphore,
   type SemaphoreAcquireOptions,
 } from "./semaphore.ts";

@@ -225,6 +225,10 @@ interface Task<R> {
  *
  * @typeParam T The type of the items.
  * @typeParam R The type of the results.
+ * It takes both of `@std/async`'s call forms: the newer
+ * `pooledMap(items, fn, poolLimit | options)` and the stable
+ * `pooledMap(poolLimit, items, fn)`.
+ *
  * @param items The items, an Iterable or AsyncIterable, pulled only when a slot is free.
  * @param fn The function to run on each item.
  * @param options The pool limit, or {@linkcode PooledMapOptions}.
@@ -243,9 +247,99 @@ interface Task<R> {
  * }, { poolLimit: 2, ordered: false });
  * assert.deepEqual(await Array.fromAsync(results), [10, 30, 20]);
  * ```
+ *
+ * @example The stable call form of `@std/async`
+ * ```ts
+ * import { pooledMap } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const doubled = pooledMap(2, [1, 2, 3], (n) => Promise.resolve(n * 2));
+ * assert.deepEqual(await Array.fromAsync(doubled), [2, 4, 6]);
+ * ```
  */
-export async function* pooledMap<T, R>(
-  items: Iterable<T> | AsyncIterable<T>,
+export function pooledMap<T, R>(
+  items: Source<T>,
+  fn: (item: T) => Promise<R>,
+  options: number | PooledMapOptions,
+): AsyncGenerator<R, void, undefined>;
+export function pooledMap<T, R>(
+  poolLimit: number,
+  items: Source<T>,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R, void, undefined>;
+export function pooledMap<T, R>(
+  ...args: NewerForm<T, R> | StableForm<T, R>
+): AsyncGenerator<R, void, undefined> {
+  if (typeof args[0] !== "number") return mapPooled(...(args as NewerForm<T, R>));
+  const [poolLimit, items, fn] = args as StableForm<T, R>;
+  return mapPooled(items, fn, poolLimit);
+}
+
+/** Items to map: pulled lazily from a sync or async iterable. */
+type Source<T> = Iterable<T> | AsyncIterable<T>;
+/** `pooledMap(items, fn, poolLimit | options)`. */
+type NewerForm<T, R> = [Source<T>, (item: T) => Promise<R>, number | PooledMapOptions];
+/** `pooledMap(poolLimit, items, fn)`, the stable form of `@std/async`. */
+type StableForm<T, R> = [number, Source<T>, (item: T) => Promise<R>];
+
+/** Options for {@linkcode pooledMapSettled}. */
+export interface PooledMapSettledOptions {
+  /** The most items in flight at once; also the most finished results held for a slow reader. */
+  poolLimit: number;
+  /** Stops pulling new items and makes the iteration throw the abort reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Like {@linkcode pooledMap}, but never fails fast: every item is mapped, and
+ * each outcome is yielded as a `PromiseSettledResult` in input order, as
+ * `@std/async`'s unstable `pooledMapSettled` does. Only the source failing to
+ * produce an item, or the signal, ends the iteration with an error.
+ *
+ * @typeParam T The type of the items.
+ * @typeParam R The type of the results.
+ * @param items The items, an Iterable or AsyncIterable, pulled only when a slot is free.
+ * @param fn The function to run on each item.
+ * @param options The {@linkcode PooledMapSettledOptions}.
+ * @returns An async iterator of the settled results, in input order.
+ * @throws {RangeError} When `poolLimit` is not a positive integer.
+ *
+ * @example Failures do not stop the others
+ * ```ts
+ * import { pooledMapSettled } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const results = pooledMapSettled([1, 2, 3], async (n) => {
+ *   if (n === 2) throw new Error("two");
+ *   return n;
+ * }, { poolLimit: 2 });
+ * const statuses = (await Array.fromAsync(results)).map((result) => result.status);
+ * assert.deepEqual(statuses, ["fulfilled", "rejected", "fulfilled"]);
+ * ```
+ */
+export function pooledMapSettled<T, R>(
+  items: Source<T>,
+  fn: (item: T) => Promise<R>,
+  options: PooledMapSettledOptions,
+): AsyncGenerator<PromiseSettledResult<R>, void, undefined> {
+  return mapPooled(items, (item) => settleCall(fn, item), options);
+}
+
+/** Calls `fn`, turning its outcome (a synchronous throw included) into a settled result. */
+async function settleCall<T, R>(
+  fn: (item: T) => Promise<R>,
+  item: T,
+): Promise<PromiseSettledResult<R>> {
+  try {
+    return { status: "fulfilled", value: await fn(item) };
+  } catch (reason) {
+    return { status: "rejected", reason };
+  }
+}
+
+/** {@linkcode pooledMap} in its newer call form. */
+async function* mapPooled<T, R>(
+  items: Source<T>,
   fn: (item: T) => Promise<R>,
   options: number | PooledMapOptions,
 ): AsyncGenerator<R, void, undefined> {

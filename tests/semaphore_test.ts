@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pooledMap, Semaphore } from "../semaphore.ts";
+import { pooledMap, pooledMapSettled, Semaphore } from "../semaphore.ts";
 
 const INVALID_LIMITS = [0, -1, 1.5, NaN, Infinity];
 
@@ -324,4 +324,70 @@ Deno.test("pooledMap() keeps slots busy behind a slow head in input order", asyn
   head.resolve(0);
   assert.equal((await first).value, 0);
   assert.deepEqual(await Array.fromAsync(results), [1, 2, 3, 4]);
+});
+
+Deno.test("pooledMap() takes std's stable call form pooledMap(poolLimit, items, fn)", async () => {
+  let running = 0;
+  let highest = 0;
+  const results = pooledMap(3, Array.from({ length: 50 }, (_, i) => i), async (i) => {
+    running++;
+    highest = Math.max(highest, running);
+    await sleep(Math.random() * 3);
+    running--;
+    return i * 2;
+  });
+  assert.deepEqual(await Array.fromAsync(results), Array.from({ length: 50 }, (_, i) => i * 2));
+  assert.equal(highest, 3);
+  for (const limit of INVALID_LIMITS) {
+    await assert.rejects(
+      Array.fromAsync(pooledMap(limit, [1], (n) => Promise.resolve(n))),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("pooledMapSettled() maps every item and yields settled results in input order", async () => {
+  let running = 0;
+  let highest = 0;
+  const results = pooledMapSettled([40, 5, 20, 10, 1], async (ms) => {
+    running++;
+    highest = Math.max(highest, running);
+    await sleep(ms);
+    running--;
+    if (ms === 5) throw new Error("five");
+    if (ms === 10) throw new RangeError("ten");
+    return ms;
+  }, { poolLimit: 2 });
+  const settled = await Array.fromAsync(results);
+  assert.equal(highest, 2);
+  assert.deepEqual(settled.map((result) => result.status), [
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+  ]);
+  assert.deepEqual(
+    settled.map((result) => result.status === "fulfilled" ? result.value : result.reason.message),
+    [40, "five", 20, "ten", 1],
+  );
+});
+
+Deno.test("pooledMapSettled() settles a synchronous throw and heeds its signal", async () => {
+  const settled = await Array.fromAsync(pooledMapSettled([1, 2], (n) => {
+    if (n === 1) throw new Error("sync");
+    return Promise.resolve(n);
+  }, { poolLimit: 1 }));
+  assert.deepEqual(settled.map((result) => result.status), ["rejected", "fulfilled"]);
+
+  const controller = new AbortController();
+  let started = 0;
+  const results = pooledMapSettled([1, 2, 3, 4], async (n) => {
+    started++;
+    if (n === 2) controller.abort(new Error("stop"));
+    await sleep(1);
+    return n;
+  }, { poolLimit: 1, signal: controller.signal });
+  await assert.rejects(Array.fromAsync(results), { message: "stop" });
+  assert.equal(started, 2, "nothing new starts once aborted");
 });
