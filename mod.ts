@@ -33,3 +33,9 @@ export * from "./summary.ts";
 export { Histogram } from "./histogram.ts";
 export { runTemplateInWorkers, type WorkersOptions } from "./workers.ts";
 export * from "./runner.ts";
+export { RateSchedule, type RateScheduleOptions } from "./rate_schedule.ts";
+export {
+  KeyLimiter,
+  type KeyLimiterAcquireOptions,
+  type KeyLimiterOptions,
+} from "./key_limiter.ts";
