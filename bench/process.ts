@@ -13,7 +13,10 @@ import { type ProcessSample, readProcess } from "./soak.ts";
 export interface RunCommandOptions {
   /** Pins the command to this CPU with `taskset -c`. */
   cpu?: number;
-  /** Reads the command's peak RSS with `/usr/bin/time -f %M`. */
+  /**
+   * Reads the command's peak RSS and CPU time (user + system, all its threads and waited-for
+   * children) with `/usr/bin/time`.
+   */
   rss?: boolean;
   /**
    * Samples the command's RSS and open descriptors from /proc every this many milliseconds
@@ -34,6 +37,8 @@ export interface RunResult {
   seconds: number;
   /** Peak resident set size in kilobytes, when asked for and readable. */
   rssKb?: number;
+  /** User plus system CPU time in seconds, when asked for with `rss` and readable. */
+  cpuSeconds?: number;
   /** The /proc samples, when asked for: none where /proc cannot be read. */
   samples?: ProcessSample[];
 }
@@ -76,7 +81,7 @@ export async function run(command: string[], options: RunCommandOptions = {}): P
   const timeFile = rss ? await Deno.makeTempFile({ prefix: "bench-rss-" }) : undefined;
   const argv = [
     ...(cpu === undefined ? [] : ["taskset", "-c", String(cpu)]),
-    ...(timeFile === undefined ? [] : ["/usr/bin/time", "-f", "%M", "-o", timeFile]),
+    ...(timeFile === undefined ? [] : ["/usr/bin/time", "-f", "%M %U %S", "-o", timeFile]),
     ...command,
   ];
   const started = performance.now();
@@ -105,8 +110,12 @@ export async function run(command: string[], options: RunCommandOptions = {}): P
       seconds: (performance.now() - started) / 1000,
     };
     if (timeFile !== undefined) {
-      const kb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").at(-1));
-      if (Number.isFinite(kb) && kb > 0) result.rssKb = kb;
+      // The last line; a command killed by a signal has a line about that before it.
+      const line = (await Deno.readTextFile(timeFile)).trim().split("\n").at(-1) ?? "";
+      const [kb, user, system] = line.split(" ").map(Number);
+      if (Number.isFinite(kb) && kb! > 0) result.rssKb = kb!;
+      const cpu = user! + system!;
+      if (Number.isFinite(cpu)) result.cpuSeconds = cpu;
     }
     if (sampleMs !== undefined) result.samples = samples;
     return result;
@@ -220,23 +229,36 @@ export async function waitForPort(
  * @param pkg The Debian package that provides it.
  * @returns `undefined` when the command is there, or why it is not.
  */
-export async function ensureCommand(command: string, pkg: string): Promise<string | undefined> {
-  if (await exists(command)) return undefined;
-  console.error(`bench: ${command} is missing; installing ${pkg} with apt-get`);
+export function ensureCommand(command: string, pkg: string): Promise<string | undefined> {
+  return ensurePackage(["sh", "-c", 'command -v "$1"', "sh", command], pkg, command);
+}
+
+/**
+ * Makes sure a probe command succeeds, installing a Debian package with `apt-get install -y`
+ * when it does not (and `apt-get update` first when that fails).
+ *
+ * @param probe A command that exits 0 when what is needed is there.
+ * @param pkg The Debian package that provides it.
+ * @param what What is needed, for the messages.
+ * @returns `undefined` when the probe succeeds, or why it does not.
+ */
+export async function ensurePackage(
+  probe: string[],
+  pkg: string,
+  what: string,
+): Promise<string | undefined> {
+  const works = async () => (await run(probe).catch(() => undefined))?.code === 0;
+  if (await works()) return undefined;
+  console.error(`bench: ${what} is missing; installing ${pkg} with apt-get`);
   const install = ["apt-get", "install", "-y", "--no-install-recommends", pkg];
   let result = await run(install).catch((error) => ({ code: -1, stderr: String(error) }));
   if (result.code !== 0) {
     await run(["apt-get", "update"]).catch(() => {});
     result = await run(install).catch((error) => ({ code: -1, stderr: String(error) }));
   }
-  if (result.code === 0 && await exists(command)) return undefined;
+  if (result.code === 0 && await works()) return undefined;
   const why = result.stderr.trim().split("\n").at(-1) ?? "";
-  return `${command} is missing and 'apt-get install -y ${pkg}' failed: ${why}`;
-}
-
-async function exists(command: string): Promise<boolean> {
-  const result = await run(["sh", "-c", 'command -v "$1"', "sh", command]).catch(() => undefined);
-  return result?.code === 0;
+  return `${what} is missing and 'apt-get install -y ${pkg}' failed: ${why}`;
 }
 
 function killGroup(pid: number, signal: Deno.Signal): void {

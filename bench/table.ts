@@ -10,7 +10,7 @@
 export interface Figure {
   /** One value per repeat. */
   values: number[];
-  /** The unit: `s`, `req/s`, `MB` or `fds` (open descriptors). */
+  /** The unit: `s`, `req/s`, `MB`, `µs` or `fds` (open descriptors). */
   unit: string;
 }
 
@@ -74,14 +74,20 @@ export function formatTable(rows: Row[]): string {
 
 function formatFigure(figure: Figure | undefined): string {
   if (!figure?.values.length) return "–";
-  const digits = figure.unit === "s" ? 2 : figure.unit === "MB" ? 1 : 0;
+  const digits = figure.unit === "s" ? 2 : figure.unit === "MB" || figure.unit === "µs" ? 1 : 0;
   const text = (value: number) =>
     value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${spread(figure.values, text)} ${figure.unit}`;
 }
 
-/** `median (min–max)`, or just the value when there is one. */
-function spread(values: number[], text: (value: number) => string): string {
+/**
+ * Figures as `median (min–max)`, or just the value when there is one.
+ *
+ * @param values The figures, at least one.
+ * @param text Formats one figure.
+ * @returns The text.
+ */
+export function spread(values: number[], text: (value: number) => string): string {
   if (values.length === 1) return text(values[0]!);
   return `${text(median(values))} (${text(Math.min(...values))}–${text(Math.max(...values))})`;
 }
