@@ -56,8 +56,9 @@ Deno.test("runTemplateInWorkers() stops dispatching on stop and records requests
     stop: stop.signal,
     signal: abort.signal,
   });
-  setTimeout(() => stop.abort(), 200);
-  setTimeout(() => abort.abort(), 300);
+  // Long enough for both workers to start and fill their slots on a busy machine.
+  setTimeout(() => stop.abort(), 1000);
+  setTimeout(() => abort.abort(), 1100);
   const finished = await Array.fromAsync(records);
   // Every request hangs, so exactly the six that filled the slots were started.
   assert.equal(finished.length, 6);
