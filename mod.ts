@@ -39,3 +39,5 @@ export {
   type KeyLimiterAcquireOptions,
   type KeyLimiterOptions,
 } from "./key_limiter.ts";
+export * from "./classify.ts";
+export { type ByteCount, readChunks, TooLargeError } from "./chunks.ts";

@@ -2,41 +2,28 @@
  * The runner: one request in, attempts with retries, one record out. A lazy
  * request source goes through {@linkcode pooledMap} into `fetch`, and every
  * request yields exactly one {@linkcode RequestRecord}, success or classified
- * failure.
+ * failure, with the caller's `read` result as its `value`.
  *
  * @module
  */
 
+import { readChunks, TooLargeError } from "./chunks.ts";
+import { classifyError, errorDetail, type ErrorKind, PERMANENT_KINDS } from "./classify.ts";
 import { Deadlines } from "./deadline.ts";
+import { isRedirect, redirectedInit } from "./redirect.ts";
 import { pooledMap } from "./semaphore.ts";
 
 /**
- * Why a request failed:
- * - `http_status`: the server answered with a status outside 2xx;
- * - `timeout`: the whole exchange, headers and body, took longer than the timeout;
- * - `refused`, `reset`: the connection was refused or reset;
- * - `too_many_open_files`: the process ran out of file descriptors;
- * - `truncated`: the body ended before its announced length, or broke off;
- * - `connection`: any other transport failure (a dropped connection, DNS, TLS);
- * - `aborted`: the run was stopped while the request was in flight.
+ * The outcome of one request, after any retries.
+ *
+ * @typeParam T What the run's `read` returns.
  */
-export type ErrorKind =
-  | "http_status"
-  | "timeout"
-  | "refused"
-  | "reset"
-  | "too_many_open_files"
-  | "truncated"
-  | "connection"
-  | "aborted";
-
-/** The outcome of one request, after any retries. */
-export interface RequestRecord {
+export interface RequestRecord<T = unknown> {
   /** The request's index in the source, from 0. */
   index: number;
-  /** The URL requested. */
+  /** The URL requested (before any redirect). */
   url: string;
-  /** The HTTP status of the last attempt, or 0 when no response arrived. */
+  /** The HTTP status of the last attempt's final response, or 0 when no response arrived. */
   status: number;
   /** The server's `DELAY` header in seconds, when it sent one. */
   delay?: number;
@@ -44,42 +31,100 @@ export interface RequestRecord {
   start: number;
   /** Milliseconds from the first attempt's start to the last attempt's end. */
   ms: number;
-  /** Body bytes read in the last attempt. */
+  /**
+   * Body bytes that arrived in the last attempt, also when it failed. With a
+   * `read`, the runner does not see the body and this stays 0 (the CLI's
+   * `--save` counts what it writes).
+   */
   bytes: number;
   /** Attempts made, 1 plus the retries used. */
   attempts: number;
   /** Why the request failed; absent when it succeeded. */
   error?: ErrorKind;
+  /** What happened, in one line; present when it failed. */
+  detail?: string;
+  /** What `read` returned for the final response. */
+  value?: T;
+  /** Where the CLI's `--save` wrote the body, relative to where the CLI ran. */
+  file?: string;
 }
 
-/** One request to make: its index in the source and its URL. */
+/** One request to make: its index in the source and its URL, and what it changes of the run's. */
 export interface RequestSpec {
   /** The request's index in the source, from 0. */
   index: number;
   /** The absolute http or https URL. */
   url: string;
+  /** The method, instead of the run's. */
+  method?: string;
+  /** The headers, instead of the run's. */
+  headers?: HeadersInit;
+  /** The body, instead of the run's. */
+  body?: string | Uint8Array<ArrayBuffer>;
 }
 
-/** Options for {@linkcode runRequests}. */
-export interface RunOptions {
+/**
+ * Reads one final response into a record's `value`.
+ *
+ * @typeParam T What it returns.
+ */
+export type ReadResponse<T> = (response: Response, request: RequestSpec) => T | Promise<T>;
+
+/**
+ * Thrown by a `read` to fail the attempt (kind `read`, the message as
+ * `detail`) and have it retried like a transient failure, when retries
+ * remain and the method is idempotent. Anything else a `read` throws fails
+ * the request without a retry.
+ *
+ * @example
+ * ```ts
+ * import { RetryableError } from "./runner.ts";
+ *
+ * async function read(response: Response) {
+ *   const text = await response.text();
+ *   if (text === "") throw new RetryableError("empty body");
+ *   return JSON.parse(text);
+ * }
+ * ```
+ */
+export class RetryableError extends Error {
   /**
-   * The most requests in flight at once.
+   * Creates the error.
+   *
+   * @param message What went wrong, for the record's `detail`.
+   * @param options The error's cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RetryableError";
+  }
+}
+
+/**
+ * Options for {@linkcode runRequests}.
+ *
+ * @typeParam T What `read` returns.
+ */
+export interface RunOptions<T = unknown> {
+  /**
+   * The most requests in flight at once; `read` runs inside the slot.
    *
    * @default {1000}
    */
   concurrency?: number;
   /**
-   * Milliseconds one attempt may take, headers and body together. Attempts
-   * that start within a short window share one timer, so an attempt times
-   * out up to a twentieth of this (at most 250 ms) late.
+   * Milliseconds one attempt may take: headers, redirects and body (however
+   * `read` consumes it). Attempts that start within a short window share one
+   * timer, so an attempt times out up to a twentieth of this (at most 250 ms)
+   * late.
    *
    * @default {30000}
    */
   timeout?: number;
   /**
    * Extra attempts for a transient failure (a transport error, 408, 429, 502,
-   * 503 or 504) of an idempotent request, with exponential backoff, full
-   * jitter, and `Retry-After` honoured.
+   * 503 or 504, a `RetryableError` from `read`) of an idempotent request, with
+   * exponential backoff, full jitter, and `Retry-After` honoured.
    *
    * @default {0}
    */
@@ -91,15 +136,37 @@ export interface RunOptions {
    */
   retryDelay?: number;
   /**
-   * The HTTP method.
+   * The HTTP method, unless a request has its own.
    *
    * @default {"GET"}
    */
   method?: string;
-  /** Request headers. */
+  /** Request headers, unless a request has its own. */
   headers?: HeadersInit;
-  /** The request body, sent with every request. */
+  /** The request body, unless a request has its own. */
   body?: string | Uint8Array<ArrayBuffer>;
+  /**
+   * Reads each final response (after redirects and status retries, whatever
+   * its status) into the record's `value`. It runs inside the request's
+   * slot; what it leaves unread is cancelled when it returns. Without it, the
+   * body is counted through a fixed buffer and dropped.
+   */
+  read?: ReadResponse<T>;
+  /**
+   * The most body bytes to read without `read`; a longer body is cancelled
+   * and fails with `too_large`.
+   *
+   * @default {Infinity}
+   */
+  maxBytes?: number;
+  /**
+   * Redirects to follow. Each `Location` followed counts one; a 3xx past the
+   * limit, or one that leads back to a URL of the same chain, fails with
+   * `redirects`. With 0, a 3xx is the answer (a failure of kind `http_status`).
+   *
+   * @default {20}
+   */
+  maxRedirects?: number;
   /**
    * Stops the run: no new requests start, requests in flight are cancelled
    * and yield records with the error `aborted`.
@@ -111,10 +178,13 @@ export interface RunOptions {
    */
   stop?: AbortSignal;
   /**
-   * The HTTP client to send with. By default one is made with a connection
-   * pool as large as `concurrency`, and closed when the run ends.
+   * The HTTP client to send with. By default one is made from `clientOptions`
+   * with a connection pool as large as `concurrency`, and closed when the run
+   * ends.
    */
   client?: Deno.HttpClient;
+  /** Options of the client made when `client` is not given (CA certificates, proxy, protocol). */
+  clientOptions?: Deno.CreateHttpClientOptions;
 }
 
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
@@ -123,17 +193,23 @@ const MAX_BACKOFF_MS = 30_000;
 /** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
 const MAX_RETRIES = 100;
+const MAX_REDIRECTS = 1000;
+/** What an attempt returns when it must not be retried. */
+const FINAL = -1;
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
- * and yields one record per request as each finishes. Every body is read
- * whole (or the request fails), so connections are reused. Nothing is kept
- * per request once its record is yielded.
+ * and yields one record per request as each finishes. Each body is read by
+ * `read`, or counted through a fixed buffer (never held whole), so
+ * connections are reused. Nothing is kept per request once its record is
+ * yielded.
  *
+ * @typeParam T What `read` returns.
  * @param requests URLs, or {@linkcode RequestSpec}s, pulled lazily. A plain URL's index is its position.
  * @param options The {@linkcode RunOptions}.
  * @returns The records, in completion order.
- * @throws {RangeError} When `concurrency`, `timeout`, `retries` or `retryDelay` is out of range.
+ * @throws {RangeError} When `concurrency`, `timeout`, `retries`, `retryDelay`, `maxBytes` or
+ * `maxRedirects` is out of range.
  * @throws {TypeError} When `method`, `headers` or `body` would make an invalid request, or the
  * source throws (after the requests in flight have yielded their records).
  *
@@ -149,11 +225,26 @@ const MAX_RETRIES = 100;
  * const records = await Array.fromAsync(runRequests([url, url], { concurrency: 2 }));
  * assert.deepEqual(records.map((record) => record.error), ["http_status", "http_status"]);
  * ```
+ *
+ * @example Parse each response with `read`
+ * ```ts
+ * import { runRequests } from "./runner.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+ *   return Response.json({ path: new URL(request.url).pathname });
+ * });
+ * const urls = [`http://127.0.0.1:${server.addr.port}/a`];
+ * const read = async (response: Response) => (await response.json()).path as string;
+ * for await (const record of runRequests(urls, { read, retries: 2 })) {
+ *   assert.equal(record.value, "/a");
+ * }
+ * ```
  */
-export async function* runRequests(
+export async function* runRequests<T = unknown>(
   requests: RequestSource,
-  options: RunOptions = {},
-): AsyncGenerator<RequestRecord, void, undefined> {
+  options: RunOptions<T> = {},
+): AsyncGenerator<RequestRecord<T>, void, undefined> {
   const {
     concurrency = 1000,
     timeout = 30_000,
@@ -162,6 +253,9 @@ export async function* runRequests(
     method = "GET",
     headers,
     body,
+    read,
+    maxBytes = Infinity,
+    maxRedirects = 20,
     signal,
     stop,
   } = options;
@@ -173,6 +267,12 @@ export async function* runRequests(
     Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES,
   );
   checkOption("retryDelay", retryDelay, Number.isFinite(retryDelay) && retryDelay >= 0);
+  checkOption("maxBytes", maxBytes, maxBytes >= 0);
+  checkOption(
+    "maxRedirects",
+    maxRedirects,
+    Number.isInteger(maxRedirects) && maxRedirects >= 0 && maxRedirects <= MAX_REDIRECTS,
+  );
   // A method, header or body that fetch would refuse is refused here, before any request.
   new Request("http://127.0.0.1/", {
     method,
@@ -180,15 +280,17 @@ export async function* runRequests(
     ...(body ? { body } : {}),
   });
   const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
-  const client = options.client ?? Deno.createHttpClient({ poolMaxIdlePerHost: concurrency });
+  const client = options.client ??
+    Deno.createHttpClient({ poolMaxIdlePerHost: concurrency, ...options.clientOptions });
   const deadlines = new Deadlines(timeout, signal);
-  const init: RequestInit & { client: Deno.HttpClient } = { method, client };
+  const init: RequestInit & { client: Deno.HttpClient } = { method, client, redirect: "manual" };
   if (headers !== undefined) init.headers = headers;
   if (body !== undefined) init.body = body;
-  const maxAttempts = IDEMPOTENT_METHODS.has(method.toUpperCase()) ? retries + 1 : 1;
+  const allowedAttempts = IDEMPOTENT_METHODS.has(method.toUpperCase()) ? retries + 1 : 1;
+  const denied = netPermissionCheck();
 
-  async function request(spec: RequestSpec): Promise<RequestRecord> {
-    const record: RequestRecord = {
+  async function request(spec: RequestSpec): Promise<RequestRecord<T>> {
+    const record: RequestRecord<T> = {
       index: spec.index,
       url: spec.url,
       status: 0,
@@ -197,19 +299,111 @@ export async function* runRequests(
       bytes: 0,
       attempts: 0,
     };
+    let base: RequestInit = init;
+    let attempts = allowedAttempts;
+    if (spec.method !== undefined || spec.headers !== undefined || spec.body !== undefined) {
+      base = { ...init };
+      if (spec.method !== undefined) {
+        base.method = spec.method;
+        attempts = IDEMPOTENT_METHODS.has(spec.method.toUpperCase()) ? retries + 1 : 1;
+      }
+      if (spec.headers !== undefined) base.headers = spec.headers;
+      if (spec.body !== undefined) base.body = spec.body;
+    }
     const started = performance.now();
     while (true) {
       record.attempts++;
-      const retryAfter = await attempt(record, { ...init, signal: deadlines.signal() }, signal);
-      if (
-        record.attempts >= maxAttempts || !isTransient(record) || signal?.aborted
-      ) break;
+      const retryAfter = await attempt(spec, record, base, record.attempts < attempts);
+      if (retryAfter === FINAL || signal?.aborted) break;
       const ceiling = Math.min(MAX_BACKOFF_MS, retryDelay * 2 ** (record.attempts - 1));
       await sleep(Math.max(Math.random() * ceiling, retryAfter), signal);
       if (signal?.aborted) break;
     }
     record.ms = performance.now() - started;
     return record;
+  }
+
+  /**
+   * Makes one attempt and writes its outcome into `record`.
+   *
+   * @returns The milliseconds the server asked to wait before a retry (0 when
+   * it did not), or {@linkcode FINAL} when there is no retry.
+   */
+  async function attempt(
+    spec: RequestSpec,
+    record: RequestRecord<T>,
+    base: RequestInit,
+    mayRetry: boolean,
+  ): Promise<number> {
+    if (record.attempts > 1) {
+      delete record.error;
+      delete record.detail;
+      delete record.delay;
+      delete record.value;
+      record.status = 0;
+      record.bytes = 0;
+    }
+    let url = spec.url;
+    if (denied?.(url)) return fail(record, "permission", permissionDetail(url));
+    const deadline = deadlines.signal();
+    // With a read, the attempt has a signal of its own, to cancel what read leaves of the body.
+    const own = read === undefined ? undefined : new AbortController();
+    let readingBody = false;
+    try {
+      let hopInit: RequestInit = {
+        ...base,
+        signal: own ? AbortSignal.any([deadline, own.signal]) : deadline,
+      };
+      let response = await fetch(url, hopInit);
+      for (let hops = 0, chain: Set<string> | undefined; isRedirect(response.status);) {
+        const location = response.headers.get("location");
+        if (maxRedirects === 0 || location === null) break;
+        await readChunks(response.body, { bytes: 0 }, maxBytes);
+        let next: string;
+        try {
+          next = new URL(location, url).href;
+        } catch {
+          return fail(record, "redirects", `${url} redirects to an invalid Location '${location}'`);
+        }
+        chain ??= new Set([spec.url]);
+        if (chain.has(next)) {
+          return fail(record, "redirects", `redirect loop: ${next} again after ${hops + 1} hops`);
+        }
+        if (++hops > maxRedirects) {
+          return fail(
+            record,
+            "redirects",
+            `more than ${maxRedirects} redirects, the last to ${next}`,
+          );
+        }
+        if (denied?.(next)) return fail(record, "permission", permissionDetail(next));
+        chain.add(next);
+        hopInit = redirectedInit(hopInit, response.status, url, next);
+        url = next;
+        response = await fetch(url, hopInit);
+      }
+      record.status = response.status;
+      const delay = response.headers.get("delay");
+      if (delay !== null) record.delay = Number(delay);
+      readingBody = true;
+      const retryStatus = !response.ok && mayRetry && TRANSIENT_STATUSES.has(response.status);
+      if (read === undefined || retryStatus) {
+        await readChunks(response.body, record, maxBytes);
+      } else {
+        record.value = await readWithin(read, response, spec, deadline, own!);
+      }
+      if (response.ok) return FINAL;
+      const reason = response.statusText;
+      fail(record, "http_status", `HTTP ${response.status}${reason ? ` ${reason}` : ""}`);
+      return retryStatus ? parseRetryAfter(response.headers.get("retry-after")) : FINAL;
+    } catch (error) {
+      const kind = signal?.aborted ? "aborted" : kindOf(error, readingBody, read !== undefined);
+      fail(record, kind, errorDetail(error, kind, url));
+      return mayRetry &&
+          (kind === "read" ? error instanceof RetryableError : !PERMANENT_KINDS.has(kind))
+        ? 0
+        : FINAL;
+    }
   }
 
   try {
@@ -223,87 +417,83 @@ export async function* runRequests(
   }
 }
 
-/**
- * Makes one attempt and writes its outcome into `record`.
- *
- * @returns The milliseconds the server asked to wait before a retry, or 0.
- */
-async function attempt(
-  record: RequestRecord,
-  init: RequestInit,
-  runSignal: AbortSignal | undefined,
-): Promise<number> {
-  if (record.attempts > 1) {
-    delete record.error;
-    delete record.delay;
-    record.status = 0;
-    record.bytes = 0;
-  }
-  let response: Response;
-  try {
-    response = await fetch(record.url, init);
-  } catch (error) {
-    record.error = runSignal?.aborted ? "aborted" : classifyError(error, false);
-    return 0;
-  }
-  record.status = response.status;
-  const delay = response.headers.get("delay");
-  if (delay !== null) record.delay = Number(delay);
-  try {
-    record.bytes = (await response.arrayBuffer()).byteLength;
-  } catch (error) {
-    record.error = runSignal?.aborted ? "aborted" : classifyError(error, true);
-    return 0;
-  }
-  if (!response.ok) {
-    record.error = "http_status";
-    return parseRetryAfter(response.headers.get("retry-after"));
-  }
-  return 0;
+/** Writes a failure into `record`; returns {@linkcode FINAL}. */
+function fail(record: RequestRecord<unknown>, kind: ErrorKind, detail: string): number {
+  record.error = kind;
+  record.detail = detail;
+  return FINAL;
 }
 
 /**
- * Tells what kind of failure a `fetch` rejection is.
- *
- * @param error What `fetch`, or reading the body, rejected with.
- * @param readingBody Whether the headers had already arrived.
- * @returns The {@linkcode ErrorKind}.
- *
- * @example
- * ```ts
- * import { classifyError } from "./runner.ts";
- * import assert from "node:assert/strict";
- *
- * const refused = new TypeError("client error (Connect): Connection refused (os error 111)");
- * assert.equal(classifyError(refused, false), "refused");
- * assert.equal(classifyError(new DOMException("late", "TimeoutError"), true), "timeout");
- * ```
+ * The kind of a failure. What the caller's `read` throws is `read`, unless it
+ * is the transport failing under it (a timeout, a broken body) or a body past
+ * `maxBytes`.
  */
-export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
-  if (error instanceof DOMException) {
-    if (error.name === "TimeoutError") return "timeout";
-    if (error.name === "AbortError") return "aborted";
+function kindOf(error: unknown, readingBody: boolean, withRead: boolean): ErrorKind {
+  if (error instanceof TooLargeError) return "too_large";
+  if (!readingBody || !withRead) return classifyError(error, readingBody);
+  if (error instanceof DOMException || error instanceof RetryableError) {
+    return error instanceof RetryableError ? "read" : classifyError(error, true);
   }
-  const text = describe(error);
-  if (/os error 24\b|too many open files/i.test(text)) return "too_many_open_files";
-  if (/os error 111\b|connection refused/i.test(text)) return "refused";
-  if (/os error (104|32)\b|connection reset|broken pipe/i.test(text)) return "reset";
-  return readingBody ? "truncated" : "connection";
+  if (error instanceof TypeError && /reading a body|connection|os error/i.test(error.message)) {
+    return classifyError(error, true);
+  }
+  return "read";
 }
 
-/** The message of an error and of its causes, joined. */
-function describe(error: unknown): string {
-  let text = "";
-  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
-    text += ` ${cause instanceof Error ? cause.message : String(cause)}`;
-    cause = cause instanceof Error ? cause.cause : undefined;
+/**
+ * Runs `read` on a response, within the attempt's deadline: when the deadline
+ * passes first the attempt fails with it, whatever `read` is doing. What
+ * `read` leaves of the body is cancelled.
+ */
+async function readWithin<T>(
+  read: ReadResponse<T>,
+  response: Response,
+  spec: RequestSpec,
+  deadline: AbortSignal,
+  own: AbortController,
+): Promise<T> {
+  const { promise: expired, reject } = Promise.withResolvers<never>();
+  const onAbort = () => reject(deadline.reason);
+  deadline.addEventListener("abort", onAbort);
+  try {
+    deadline.throwIfAborted();
+    return await Promise.race([read(response, spec), expired]);
+  } finally {
+    deadline.removeEventListener("abort", onAbort);
+    // A body read to its end is not affected by either.
+    if (response.body?.locked) own.abort();
+    else response.body?.cancel().catch(() => {});
   }
-  return text;
 }
 
-function isTransient(record: RequestRecord): boolean {
-  if (record.error === undefined || record.error === "aborted") return false;
-  return record.error !== "http_status" || TRANSIENT_STATUSES.has(record.status);
+/**
+ * A check of network permission per host, or `undefined` when all hosts are
+ * allowed. Without permission fetch would prompt on a terminal, or fail every
+ * request alike: the check fails them as `permission` instead.
+ */
+function netPermissionCheck(): ((url: string) => boolean) | undefined {
+  if (Deno.permissions.querySync({ name: "net" }).state === "granted") return undefined;
+  const allowed = new Map<string, boolean>();
+  return (url) => {
+    let host: string;
+    try {
+      host = new URL(url).host;
+    } catch {
+      return false; // fetch names it invalid_url
+    }
+    let granted = allowed.get(host);
+    if (granted === undefined) {
+      granted = Deno.permissions.querySync({ name: "net", host }).state === "granted";
+      allowed.set(host, granted);
+    }
+    return !granted;
+  };
+}
+
+function permissionDetail(url: string): string {
+  const host = new URL(url).host;
+  return `no network permission for ${host}: run Deno with --allow-net=${host}`;
 }
 
 /** `Retry-After` in milliseconds, from seconds or an HTTP date; 0 when absent or invalid. */
@@ -389,6 +579,8 @@ const OPTION_RANGES: Record<string, string> = {
   timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
   retries: `an integer from 0 to ${MAX_RETRIES}`,
   retryDelay: "a non-negative number",
+  maxBytes: "a non-negative number",
+  maxRedirects: `an integer from 0 to ${MAX_REDIRECTS}`,
 };
 
 function checkOption(name: string, value: number, valid: boolean): void {

@@ -1,0 +1,113 @@
+/**
+ * Reading a byte stream through fixed buffers, so memory per stream stays
+ * one buffer whatever the stream's length: the bytes are counted, and handed
+ * to a sink if there is one, never held whole.
+ *
+ * @module
+ */
+
+/** The size of each buffer. */
+const BUFFER_SIZE = 64 * 1024;
+/** Buffers kept for reuse, at most. */
+const POOL_SIZE = 256;
+const pool: ArrayBuffer[] = [];
+
+/** Thrown by {@linkcode readChunks} when a stream passes its byte limit. */
+export class TooLargeError extends RangeError {
+  /**
+   * Creates the error.
+   *
+   * @param limit The limit passed, in bytes.
+   */
+  constructor(limit: number) {
+    super(`Cannot read the body as it is larger than ${limit} bytes`);
+    this.name = "TooLargeError";
+  }
+}
+
+/** Where {@linkcode readChunks} counts the bytes; it is updated as they arrive. */
+export interface ByteCount {
+  /** Bytes read so far. */
+  bytes: number;
+}
+
+/**
+ * Reads `stream` to its end through a pooled fixed buffer (a BYOB reader when
+ * the stream is a byte stream), adding each chunk's length to `count.bytes`
+ * and passing the chunk to `sink`, which must be done with it when its
+ * promise settles.
+ *
+ * @param stream The stream, or `null` for no body.
+ * @param count Where the bytes are counted, including when reading fails.
+ * @param limit The most bytes to read; past it the stream is cancelled.
+ * @param sink What to do with each chunk.
+ * @returns When the stream has ended.
+ * @throws {TooLargeError} When the stream passes `limit` (it is cancelled first).
+ * @throws {Error} Whatever reading the stream, or `sink`, throws (the stream is cancelled).
+ *
+ * @example Count a body without holding it
+ * ```ts
+ * import { readChunks } from "./chunks.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const count = { bytes: 0 };
+ * await readChunks(new Response(new Uint8Array(200_000)).body, count);
+ * assert.equal(count.bytes, 200_000);
+ * ```
+ */
+export async function readChunks(
+  stream: ReadableStream<Uint8Array> | null,
+  count: ByteCount,
+  limit = Infinity,
+  sink?: (chunk: Uint8Array) => unknown,
+): Promise<void> {
+  if (stream === null) return;
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = stream.getReader({ mode: "byob" });
+  } catch {
+    return await readDefault(stream, count, limit, sink);
+  }
+  let buffer = pool.pop() ?? new ArrayBuffer(BUFFER_SIZE);
+  try {
+    while (true) {
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      if (value === undefined) return;
+      buffer = value.buffer;
+      if (done) break;
+      count.bytes += value.byteLength;
+      if (count.bytes > limit) throw new TooLargeError(limit);
+      if (sink !== undefined) await sink(value);
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  if (buffer.byteLength === BUFFER_SIZE && pool.length < POOL_SIZE) pool.push(buffer);
+}
+
+/** The same for a stream that is not a byte stream: its own chunks, counted. */
+async function readDefault(
+  stream: ReadableStream<Uint8Array>,
+  count: ByteCount,
+  limit: number,
+  sink: ((chunk: Uint8Array) => unknown) | undefined,
+): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      count.bytes += value.byteLength;
+      if (count.bytes > limit) throw new TooLargeError(limit);
+      if (sink !== undefined) await sink(value);
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
