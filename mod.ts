@@ -30,7 +30,9 @@ export {
 export * from "./server.ts";
 export * from "./sources.ts";
 export * from "./summary.ts";
-export { Histogram } from "./histogram.ts";
+export * from "./summary_text.ts";
+export * from "./top_keys.ts";
+export * from "./histogram.ts";
 export { runTemplateInWorkers, type WorkersOptions } from "./workers.ts";
 export * from "./runner.ts";
 export { RateSchedule, type RateScheduleOptions } from "./rate_schedule.ts";

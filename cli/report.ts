@@ -5,7 +5,8 @@
  */
 
 import { readRecords } from "../ndjson.ts";
-import { formatSummary, Summary } from "../summary.ts";
+import { Summary } from "../summary.ts";
+import { formatSummary } from "../summary_text.ts";
 import { parse, UsageError } from "./args.ts";
 import { openForReading, requirePermission } from "./files.ts";
 import { USAGE } from "./usage.ts";
