@@ -47,6 +47,10 @@ export interface RequestRecord<T = unknown> {
   value?: T;
   /** Where the CLI's `--save` wrote the body, relative to where the CLI ran. */
   file?: string;
+  /** With a rate: when the schedule had the request start, in milliseconds since the epoch. */
+  due?: number;
+  /** With a rate: `true` when no slot was free at the due time, so the request started late. */
+  late?: boolean;
 }
 
 /** One request to make: its index in the source and its URL, and what it changes of the run's. */

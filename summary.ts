@@ -92,6 +92,26 @@ export interface SummaryJson {
   bytes: number;
   /** The busiest hosts by requests, the rest lumped as "other". */
   hosts: HostJson[];
+  /** With a rate: requests that started after their due time, as no slot was free. */
+  late?: number;
+  /**
+   * With a rate: the latency of successful requests from their scheduled
+   * start rather than their actual one, so a stalled server cannot hide
+   * behind a client that waited (coordinated omission).
+   */
+  scheduledLatencyMs?: ScheduledLatencyJson;
+}
+
+/** Latency percentiles in milliseconds from the scheduled start. */
+export interface ScheduledLatencyJson {
+  /** Median. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+  /** 99th percentile. */
+  p99: number;
+  /** Slowest. */
+  max: number;
 }
 
 interface HostStats {
@@ -123,6 +143,8 @@ export interface SummaryState {
   lastEnd: number;
   /** The host table. */
   hosts: TopKeysState<HostState>;
+  /** With a rate: the latency from the scheduled start, and the late count. */
+  scheduled?: { latency: HistogramState; late: number };
 }
 
 /** A finished request's record, with the one-line `detail` of a failure when it has one. */
@@ -212,6 +234,8 @@ export class Summary {
   /** The last URL's scheme and authority and its host: most runs aim at one or a few hosts. */
   #lastPrefix = "";
   #lastHost = "";
+  /** With a rate (records carry `due`): latency from the scheduled start, late requests. */
+  #scheduled: { latency: Histogram; late: number } | undefined;
 
   /**
    * Rebuilds a summary from {@linkcode Summary.toState}, such as one a worker posted.
@@ -238,6 +262,12 @@ export class Summary {
       ...host,
       latency: Histogram.fromState(host.latency),
     }));
+    if (state.scheduled) {
+      summary.#scheduled = {
+        latency: Histogram.fromState(state.scheduled.latency),
+        late: state.scheduled.late,
+      };
+    }
     return summary;
   }
 
@@ -295,6 +325,15 @@ export class Summary {
     if (record.start < this.#firstStart) this.#firstStart = record.start;
     const end = record.start + record.ms;
     if (end > this.#lastEnd) this.#lastEnd = end;
+    if (record.due !== undefined) this.#addScheduled(record, record.due);
+  }
+
+  #addScheduled(record: SummaryRecord, due: number): void {
+    this.#scheduled ??= { latency: new Histogram(), late: 0 };
+    if (record.late) this.#scheduled.late++;
+    if (record.error === undefined) {
+      this.#scheduled.latency.record(Math.max(record.ms, record.start + record.ms - due));
+    }
   }
 
   /** The host of a URL, reusing the last one's without allocating when the prefix matches. */
@@ -335,6 +374,11 @@ export class Summary {
     this.#firstStart = Math.min(this.#firstStart, other.#firstStart);
     this.#lastEnd = Math.max(this.#lastEnd, other.#lastEnd);
     this.#hosts.merge(other.#hosts);
+    if (other.#scheduled) {
+      this.#scheduled ??= { latency: new Histogram(), late: 0 };
+      this.#scheduled.latency.merge(other.#scheduled.latency);
+      this.#scheduled.late += other.#scheduled.late;
+    }
   }
 
   /**
@@ -343,7 +387,7 @@ export class Summary {
    * @returns A copy of the summary's state.
    */
   toState(): SummaryState {
-    return {
+    const state: SummaryState = {
       latency: this.#latency.toState(),
       count: this.#count,
       status: [...this.#status],
@@ -356,6 +400,13 @@ export class Summary {
       lastEnd: this.#lastEnd,
       hosts: this.#hosts.toState((host) => ({ ...host, latency: host.latency.toState() })),
     };
+    if (this.#scheduled) {
+      state.scheduled = {
+        latency: this.#scheduled.latency.toState(),
+        late: this.#scheduled.late,
+      };
+    }
+    return state;
   }
 
   /**
@@ -368,7 +419,7 @@ export class Summary {
     const seconds = this.#count === 0 ? 0 : (this.#lastEnd - this.#firstStart) / 1000;
     const latency = this.#latency;
     const bounds = histogramBounds(latency.min, latency.max);
-    return {
+    const json: SummaryJson = {
       count: this.#count,
       ok: this.ok,
       failed: this.failed,
@@ -400,6 +451,17 @@ export class Summary {
       bytes: this.#bytes,
       hosts: this.#hostRows(),
     };
+    if (this.#scheduled) {
+      const scheduled = this.#scheduled.latency;
+      json.late = this.#scheduled.late;
+      json.scheduledLatencyMs = {
+        p50: round(scheduled.percentile(50)),
+        p90: round(scheduled.percentile(90)),
+        p99: round(scheduled.percentile(99)),
+        max: round(scheduled.max),
+      };
+    }
+    return json;
   }
 
   #hostRows(): HostJson[] {

@@ -49,6 +49,7 @@ export function formatSummary(summary: SummaryJson): string {
       `p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, p99 ${ms(latency.p99)}, ` +
       `p99.9 ${ms(latency["p99.9"])}, p99.99 ${ms(latency["p99.99"])}`,
     ]]),
+    ...scheduledRows(summary),
     ["status", counts(summary.status)],
     ["errors", counts(summary.errors)],
     ["retried", `${summary.retried}`],
@@ -58,6 +59,21 @@ export function formatSummary(summary: SummaryJson): string {
   text += formatHistogram(latency.histogram);
   if (summary.hosts.length > 1) text += formatHosts(summary.hosts);
   return text;
+}
+
+/** With a rate: the latency of successes from the due time, and the late count. */
+function scheduledRows(summary: SummaryJson): string[][] {
+  const { scheduledLatencyMs: latency, late } = summary;
+  if (!latency) return [];
+  const ms = (value: number) => `${formatMs(value)} ms`;
+  return [
+    [
+      "scheduled",
+      `from the due time: p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, ` +
+      `p99 ${ms(latency.p99)}, max ${ms(latency.max)}`,
+    ],
+    ["late", `${late} (no slot was free at their due time)`],
+  ];
 }
 
 /** Milliseconds to the unit from 100, to the tenth from 1, else to the hundredth. */

@@ -191,3 +191,27 @@ Deno.test("formatSummary() draws the histogram and the hosts within 80 columns",
   assert.match(text, /^other +\d+/m);
   assert.match(text, /p99\.9 /);
 });
+
+Deno.test("Summary counts late requests and latency from the scheduled start when records are due", () => {
+  const plain = new Summary();
+  plain.add(record({ start: 1000, ms: 10 }));
+  assert.equal(plain.toJSON().late, undefined);
+  assert.equal(plain.toJSON().scheduledLatencyMs, undefined);
+  assert.doesNotMatch(formatSummary(plain.toJSON()), /^(late|scheduled) /m);
+
+  const summary = new Summary();
+  // On time: due at its start, 10 ms of service.
+  summary.add(record({ start: 1000, ms: 10, due: 1000 }));
+  const other = new Summary();
+  // Late: due 500 ms before it could start, 10 ms of service, 510 ms as a user saw it.
+  other.add(record({ start: 2000, ms: 10, due: 1500, late: true }));
+  summary.merge(Summary.fromState(other.toState()));
+  const json = summary.toJSON(1);
+  assert.equal(json.late, 1);
+  assert.ok(Math.abs(json.latencyMs.max - 10) < 0.1);
+  assert.ok(Math.abs(json.scheduledLatencyMs!.max - 510) < 2, `${json.scheduledLatencyMs!.max}`);
+  assert.ok(Math.abs(json.scheduledLatencyMs!.p50 - 10) < 0.1);
+  const text = formatSummary(json);
+  assert.match(text, /^late +1 /m);
+  assert.match(text, /^scheduled +from the due time: p50 10\.0 ms.*max 51\d ms/m);
+});
