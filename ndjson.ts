@@ -126,5 +126,6 @@ function isRecord(value: unknown): value is RequestRecord {
   return Number.isFinite(record.start) && record.ms! >= 0 && Number.isFinite(record.ms) &&
     Number.isInteger(record.status) && record.status! >= 0 &&
     (record.error === undefined || typeof record.error === "string") &&
-    (record.attempts === undefined || Number.isInteger(record.attempts));
+    (record.attempts === undefined || Number.isInteger(record.attempts)) &&
+    (record.due === undefined || Number.isFinite(record.due));
 }
