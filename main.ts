@@ -23,7 +23,8 @@ import { run } from "./cli/run.ts";
  * `Deno.args` and `Deno.exit`, so the CLI also runs in-process.
  *
  * @param args The arguments, without the program name.
- * @returns The exit code: 0 all ok, 1 some failed, 2 bad usage, 130 or 143 interrupted.
+ * @returns The exit code: 0 all ok, 1 some failed, 2 bad usage, 3 the output could not be
+ * written, 130 or 143 interrupted.
  *
  * @example A run against the bundled server
  * ```ts

@@ -5,8 +5,8 @@
  * @module
  */
 
+import type { ErrorKind } from "./classify.ts";
 import type { RequestRecord } from "./runner.ts";
-import { lines } from "./sources.ts";
 
 /** Flush once this many characters are buffered. */
 const FLUSH_CHARS = 64 * 1024;
@@ -77,55 +77,100 @@ export interface LineTarget {
   writeSync(chunk: Uint8Array): number;
 }
 
+/** Every {@linkcode ErrorKind}, so a record's `error` can be checked at run time. */
+const ERROR_KINDS: Record<ErrorKind, true> = {
+  http_status: true,
+  timeout: true,
+  refused: true,
+  reset: true,
+  too_many_open_files: true,
+  truncated: true,
+  tls: true,
+  dns: true,
+  redirects: true,
+  invalid_url: true,
+  permission: true,
+  too_large: true,
+  read: true,
+  connection: true,
+  aborted: true,
+};
+
+/** The latest a record may start, in epoch milliseconds: the year 2200. */
+const LATEST_START = Date.UTC(2200, 0);
+/** The longest a record may take, in milliseconds: 2^40 µs, as far as a histogram holds. */
+const LONGEST_MS = 2 ** 40 / 1000;
+
 /**
- * Reads request records from NDJSON, one per line, as a stream.
+ * Parses one NDJSON line as a request record, checking its fields: `index`
+ * a non-negative integer, `status` an integer from 0 to 999, `start` and
+ * `ms` finite and in range, `attempts` at least 1, `error` a known kind,
+ * `due` (when present) finite.
  *
- * @param stream The NDJSON, as bytes.
- * @param name The source's name, for error messages.
- * @returns The records.
- * @throws {SyntaxError} On a line that is not a record, naming the source and line number.
+ * @param line One line, without its newline.
+ * @returns The record, or `undefined` when the line is not one.
  *
  * @example
  * ```ts
- * import { readRecords } from "./ndjson.ts";
+ * import { parseRecord } from "./ndjson.ts";
  * import assert from "node:assert/strict";
  *
- * const text = '{"index":0,"url":"http://a/","status":200,"start":1,"ms":2,"bytes":3,"attempts":1}\n';
- * const records = await Array.fromAsync(readRecords(new Blob([text]).stream(), "run.ndjson"));
- * assert.equal(records[0]?.status, 200);
+ * const line = '{"index":0,"url":"http://a/","status":200,"start":1,"ms":2,"bytes":3,"attempts":1}';
+ * assert.equal(parseRecord(line)?.status, 200);
+ * assert.equal(parseRecord(line.replace('"ms":2', '"ms":1e300')), undefined);
  * ```
  */
-export async function* readRecords(
-  stream: ReadableStream<Uint8Array>,
-  name: string,
-): AsyncGenerator<RequestRecord, void, undefined> {
-  let lineNumber = 0;
-  for await (const line of lines(stream)) {
-    lineNumber++;
-    if (line.trim() === "") continue;
-    let record: RequestRecord;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      throw new SyntaxError(`Cannot read ${name} line ${lineNumber} as it is not valid JSON`);
-    }
-    if (!isRecord(record)) {
-      throw new SyntaxError(
-        `Cannot read ${name} line ${lineNumber} as it is not a request record`,
-      );
-    }
-    record.attempts ??= 1;
-    yield record;
+export function parseRecord(line: string): RequestRecord | undefined {
+  let value: Partial<RequestRecord>;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
   }
+  if (typeof value !== "object" || value === null) return undefined;
+  const { index, status, start, ms, attempts, error, due } = value;
+  const valid = Number.isSafeInteger(index) && index! >= 0 &&
+    Number.isInteger(status) && status! >= 0 && status! <= 999 &&
+    Number.isFinite(start) && start! >= 0 && start! <= LATEST_START &&
+    Number.isFinite(ms) && ms! >= 0 && ms! <= LONGEST_MS &&
+    Number.isSafeInteger(attempts) && attempts! >= 1 &&
+    (error === undefined || Object.hasOwn(ERROR_KINDS, error)) &&
+    (due === undefined || Number.isFinite(due));
+  return valid ? value as RequestRecord : undefined;
 }
 
-/** Whether parsed JSON has what a summary needs of a record, with sane values. */
-function isRecord(value: unknown): value is RequestRecord {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Partial<RequestRecord>;
-  return Number.isFinite(record.start) && record.ms! >= 0 && Number.isFinite(record.ms) &&
-    Number.isInteger(record.status) && record.status! >= 0 &&
-    (record.error === undefined || typeof record.error === "string") &&
-    (record.attempts === undefined || Number.isInteger(record.attempts)) &&
-    (record.due === undefined || Number.isFinite(record.due));
+/** One line of a stream: its text, and whether a newline ended it. */
+export interface Line {
+  /** The text, without its newline. */
+  text: string;
+  /** `false` only for a last line cut short, as a crash leaves it. */
+  whole: boolean;
+}
+
+/**
+ * Splits a byte stream of UTF-8 text into lines, one chunk at a time, telling
+ * a last line that no newline ended.
+ *
+ * @param stream The text, as bytes.
+ * @returns The lines.
+ *
+ * @example
+ * ```ts
+ * import { readLines } from "./ndjson.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(await Array.fromAsync(readLines(new Blob(["a\nb"]).stream())), [
+ *   { text: "a", whole: true },
+ *   { text: "b", whole: false },
+ * ]);
+ * ```
+ */
+export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<Line> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    for (const text of parts) yield { text, whole: true };
+  }
+  if (rest !== "") yield { text: rest, whole: false };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { Bitset } from "./bitset.ts";
 import { runRequests } from "./runner.ts";
 import { Semaphore } from "./semaphore.ts";
 import { expandTemplate } from "./sources.ts";
@@ -73,9 +74,11 @@ function* indices(command: Extract<WorkerCommand, { type: "start" }>): Generator
   const { template, count, shard } = command;
   const counter = new BigInt64Array(command.counter);
   const urlOf = expandTemplate(template);
+  const skip = command.skip && new Bitset(command.skip);
   while (Atomics.load(counter, 1) === 0n) {
     const index = shard.index + Number(Atomics.add(counter, 0, 1n)) * shard.total;
     if (index >= count) return;
+    if (skip?.has(index)) continue;
     yield { index, url: urlOf(index) };
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Bitset } from "./bitset.ts";
 import type { RequestSpec } from "./runner.ts";
 
 /**
@@ -208,4 +209,46 @@ export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator
     yield* parts;
   }
   if (rest !== "") yield rest;
+}
+
+/**
+ * The requests whose index is not in `skip`: the resume filter, dropping
+ * what an earlier run already finished.
+ *
+ * @param requests The requests, sync or async.
+ * @param skip The indices to leave out.
+ * @returns The other requests, sync when `requests` is.
+ *
+ * @example
+ * ```ts
+ * import { Bitset } from "./bitset.ts";
+ * import { requestsFromTemplate, withoutIndices } from "./sources.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const done = new Bitset();
+ * done.add(1);
+ * const left = [...withoutIndices(requestsFromTemplate("http://127.0.0.1/{}", 3), done)];
+ * assert.deepEqual(left.map((request) => request.index), [0, 2]);
+ * ```
+ */
+export function withoutIndices(
+  requests: Iterable<RequestSpec>,
+  skip: Bitset,
+): Iterable<RequestSpec>;
+export function withoutIndices(
+  requests: AsyncIterable<RequestSpec>,
+  skip: Bitset,
+): AsyncIterable<RequestSpec>;
+export function withoutIndices(
+  requests: Iterable<RequestSpec> | AsyncIterable<RequestSpec>,
+  skip: Bitset,
+): Iterable<RequestSpec> | AsyncIterable<RequestSpec> {
+  if (Symbol.asyncIterator in requests) {
+    return (async function* () {
+      for await (const request of requests) if (!skip.has(request.index)) yield request;
+    })();
+  }
+  return (function* () {
+    for (const request of requests) if (!skip.has(request.index)) yield request;
+  })();
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Bitset } from "./bitset.ts";
 import type { RequestRecord, RunOptions } from "./runner.ts";
 import type { Shard } from "./sources.ts";
 
@@ -23,6 +24,8 @@ export interface WorkersOptions extends Omit<RunOptions, "client" | "headers"> {
   headers?: Record<string, string>;
   /** Take only this shard's indices. */
   shard?: Shard;
+  /** Leave out these indices, as finished by an earlier run. */
+  skip?: Bitset;
 }
 
 /** A message from a runner worker. */
@@ -38,9 +41,11 @@ export type WorkerCommand =
     template: string;
     count: number;
     shard: Shard;
-    options: Omit<WorkersOptions, "signal" | "stop" | "workers" | "shard">;
+    options: Omit<WorkersOptions, "signal" | "stop" | "workers" | "shard" | "skip">;
     /** [next k, stop flag]: index `k` of the shard is `shard.index + k * shard.total`. */
     counter: SharedArrayBuffer;
+    /** The bits of a {@linkcode Bitset} of indices to leave out. */
+    skip?: SharedArrayBuffer;
   }
   | { type: "ack" }
   | { type: "stop" }
@@ -79,6 +84,7 @@ export async function* runTemplateInWorkers(
     concurrency = 1000,
     workers: wanted = 2,
     shard = { index: 0, total: 1 },
+    skip,
     signal,
     stop,
     ...rest
@@ -86,6 +92,7 @@ export async function* runTemplateInWorkers(
   const workerCount = Math.max(1, Math.min(wanted, concurrency));
   const counter = new SharedArrayBuffer(16);
   const flags = new BigInt64Array(counter);
+  const skipped = skip && skip.size > 0 ? skip.share() : undefined;
   let batches: { from: Worker; records: RequestRecord[] }[] = [];
   let running = workerCount;
   let failure: Error | undefined;
@@ -118,6 +125,7 @@ export async function* runTemplateInWorkers(
       shard,
       options: { ...rest, concurrency: share },
       counter,
+      ...(skipped ? { skip: skipped } : {}),
     };
     worker.postMessage(command);
     return worker;

@@ -6,30 +6,8 @@
  */
 
 import type { RequestSpec } from "../runner.ts";
-import { LineWriter } from "../ndjson.ts";
 import { requestsFromLines, type Shard } from "../sources.ts";
 import { UsageError } from "./args.ts";
-
-/** Opens the NDJSON output; disposing of it flushes and closes it. */
-export async function openOutput(path: string) {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { write: true, create: true, truncate: true });
-  } catch (error) {
-    throw new UsageError(`Cannot write '${path}': ${(error as Error).message.split(":")[0]}`);
-  }
-  const writer = new LineWriter(file);
-  return {
-    writer,
-    async [Symbol.asyncDispose]() {
-      try {
-        await writer.flush();
-      } finally {
-        file.close();
-      }
-    },
-  };
-}
 
 /** The requests of a URL list, from a file or standard input (`-`), as a stream. */
 export async function urlList(
@@ -45,13 +23,42 @@ export async function urlList(
  * any request. A pipe or a device cannot be read twice: like standard input,
  * it is checked as it is read.
  */
-export async function checkUrlList(path: string): Promise<void> {
+export async function checkUrlList(
+  path: string,
+): Promise<{ path: string; count?: number } | undefined> {
   const file = await openForReading(path);
-  if (!(await file.stat()).isFile) return file.close();
+  if (!(await file.stat()).isFile) return void file.close();
+  let count = 0;
   try {
-    for await (const _ of requestsFromLines(file.readable)) { /* each line is checked */ }
+    for await (const _ of requestsFromLines(file.readable)) count++;
   } catch (error) {
     throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  return { path: await Deno.realPath(path), count };
+}
+
+/**
+ * Refuses an output that is the same file as an input, however named (a
+ * symlink, another path): device and inode are compared.
+ *
+ * @param output The output's path; a missing file is no input.
+ * @param inputs `[flag, path]` of each file the run reads.
+ */
+export async function checkNotSameFile(output: string, inputs: [string, string][]): Promise<void> {
+  if (inputs.length === 0) return;
+  let target: Deno.FileInfo;
+  try {
+    target = await Deno.stat(output);
+  } catch {
+    return;
+  }
+  for (const [flag, path] of inputs) {
+    const input = await Deno.stat(path).catch(() => undefined);
+    if (input && input.dev === target.dev && input.ino !== null && input.ino === target.ino) {
+      throw new UsageError(
+        `Cannot write '${output}' as it is the same file as ${flag} '${path}': writing would destroy it`,
+      );
+    }
   }
 }
 

@@ -42,6 +42,16 @@ export class Interrupt implements Disposable {
     }
     this.code = code;
     console.error(`\ninterrupted: finishing requests in flight (${GRACE_SECONDS} s grace)`);
+    this.halt();
+  }
+
+  /**
+   * Stops dispatching and gives requests in flight the grace period before
+   * aborting them, as the first interrupt does, with no message and no exit
+   * code: for a run that cannot write its output any more.
+   */
+  halt(): void {
+    if (this.#stop.signal.aborted) return;
     this.#stop.abort();
     this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
   }

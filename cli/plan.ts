@@ -9,7 +9,8 @@ import type { RunOptions } from "../runner.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
 import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
-import { checkUrlList, readBody, requirePermission } from "./files.ts";
+import { checkNotSameFile, checkUrlList, readBody, requirePermission } from "./files.ts";
+import type { RunIdentity } from "./output.ts";
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
 export const MAX_CONCURRENCY = 100_000;
@@ -41,6 +42,8 @@ export const RUN_OPTIONS = {
   workers: { type: "string" },
   json: { type: "boolean" },
   output: { type: "string" },
+  resume: { type: "boolean" },
+  overwrite: { type: "boolean" },
   verbose: { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean" },
@@ -63,6 +66,8 @@ export interface RunPlan {
   request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers"> & {
     headers?: Record<string, string>;
   };
+  /** What the output's header says this run is, for `--resume` to check. */
+  identity: RunIdentity;
 }
 
 /** Checks every flag of a run, reading files named as far as needed; throws {@linkcode UsageError}. */
@@ -106,8 +111,29 @@ export async function planRun(
   if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
   asUsageError(() => new Request("http://127.0.0.1/", request));
   if (flags.url !== undefined) asUsageError(() => requestsFromTemplate(flags.url!, 0));
-  if (flags.urls !== undefined && flags.urls !== "-") await checkUrlList(flags.urls);
-  if (flags.output !== undefined) requirePermission("write", flags.output);
+  const list = flags.urls !== undefined && flags.urls !== "-"
+    ? await checkUrlList(flags.urls)
+    : undefined;
+  if (flags.resume && flags.overwrite) {
+    throw new UsageError("Cannot use --resume and --overwrite together");
+  }
+  for (const name of ["resume", "overwrite"] as const) {
+    if (flags[name] && (flags.output === undefined || flags.output === "-")) {
+      throw new UsageError(`Cannot use --${name} without --output FILE: it applies to that file`);
+    }
+  }
+  if (flags.output !== undefined && flags.output !== "-") {
+    requirePermission("write", flags.output);
+    requirePermission("read", flags.output);
+    // Before anything is opened for writing: an input named as the output would be emptied.
+    await checkNotSameFile(flags.output, inputPaths(flags));
+  }
+  const identity: RunIdentity = bundled
+    ? { bundled: { maxDelay, seed }, count }
+    : flags.url !== undefined
+    ? { url: flags.url, count }
+    : { urls: list?.path ?? flags.urls!, ...(list ? { count: list.count } : {}) };
+  if (shard) identity.shard = `${shard.index}/${shard.total}`;
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
   return {
     bundled,
@@ -122,7 +148,16 @@ export async function planRun(
     shard,
     delays: { maxDelay, seed },
     request,
+    identity,
   };
+}
+
+/** The files a run reads, by flag: none of them may be the output. */
+function inputPaths(flags: Record<string, unknown>): [string, string][] {
+  return ["urls", "targets", "body-file"].flatMap((name) => {
+    const path = flags[name];
+    return typeof path === "string" && path !== "-" ? [[`--${name}`, path]] : [];
+  });
 }
 
 /**

@@ -1,21 +1,25 @@
 /**
- * `main.ts report FILE...`: the summary of NDJSON records written earlier.
+ * `main.ts report FILE...`: the summary of NDJSON outputs written earlier,
+ * merged as one run: shards add up, and a resumed run counts each index once.
  *
  * @module
  */
 
-import { readRecords } from "../ndjson.ts";
-import { Summary } from "../summary.ts";
 import { formatSummary } from "../summary_text.ts";
 import { parse, UsageError } from "./args.ts";
-import { openForReading, requirePermission } from "./files.ts";
+import { requirePermission } from "./files.ts";
+import { mergeRecords } from "./merge.ts";
 import { USAGE } from "./usage.ts";
 
 /** Runs `report` with its arguments; returns the exit code. */
 export async function report(args: string[]): Promise<number> {
   const { values: flags, positionals: files } = parse({
     args,
-    options: { json: { type: "boolean" }, help: { type: "boolean" } },
+    options: {
+      json: { type: "boolean" },
+      "skip-bad": { type: "boolean" },
+      help: { type: "boolean" },
+    },
     allowPositionals: true,
   });
   if (flags.help) {
@@ -24,17 +28,14 @@ export async function report(args: string[]): Promise<number> {
   }
   if (files.length === 0) throw new UsageError("Cannot report: name one or more NDJSON files");
   for (const file of files) if (file !== "-") requirePermission("read", file);
-  const summary = new Summary();
-  for (const file of files) {
-    const stream = file === "-" ? Deno.stdin.readable : (await openForReading(file)).readable;
-    try {
-      for await (const record of readRecords(stream, file)) summary.add(record);
-    } catch (error) {
-      // Not a record, or the file could not be read to its end.
-      throw new UsageError((error as Error).message);
-    }
-  }
+  const { summary, busyMs } = await mergeRecords(files, {
+    skipBad: flags["skip-bad"] ?? false,
+    warn: (text) => console.error(text),
+  });
   const json = summary.toJSON();
+  // The time requests were in flight: not the pause between a crash and its resume.
+  json.seconds = Math.round(busyMs) / 1000;
+  json.requestsPerSecond = busyMs > 0 ? Math.round(json.count / (busyMs / 1000)) : 0;
   console.log(flags.json ? JSON.stringify(json) : formatSummary(json).trimEnd());
   return json.failed > 0 ? 1 : 0;
 }

@@ -6,14 +6,16 @@
 
 import { greedyMakespan } from "../greedy_bound.ts";
 import { LineWriter } from "../ndjson.ts";
-import { type RunOptions, runRequests } from "../runner.ts";
+import type { Bitset } from "../bitset.ts";
+import { type RequestSpec, type RunOptions, runRequests } from "../runner.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
-import { requestsFromTemplate } from "../sources.ts";
+import { requestsFromTemplate, type Shard, withoutIndices } from "../sources.ts";
 import { Summary, type SummaryJson } from "../summary.ts";
 import { formatSummary } from "../summary_text.ts";
 import { runTemplateInWorkers } from "../workers.ts";
 import { parse } from "./args.ts";
-import { openOutput, urlList } from "./files.ts";
+import { urlList } from "./files.ts";
+import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
@@ -30,10 +32,20 @@ export async function run(args: string[]): Promise<number> {
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
   const concurrency = fitUnderFileLimit(plan, notice);
 
-  await using output = flags.output === undefined ? undefined : await openOutput(flags.output);
+  await using output = flags.output === undefined
+    ? undefined
+    : await openOutput(flags.output, plan.identity, {
+      resume: flags.resume ?? false,
+      overwrite: flags.overwrite ?? false,
+    });
+  const finished = output?.finished.size ? output.finished : undefined;
+  if (finished) {
+    notice(`note: resuming '${output!.name}': ${finished.size} requests finished ok are skipped`);
+  }
   await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
-  const source = plan.urls === undefined ? undefined : await urlList(plan.urls, plan.shard);
-  using interrupt = new Interrupt(() => output?.writer.flushSync());
+  const list = plan.urls === undefined ? undefined : await urlList(plan.urls, plan.shard);
+  const source = list && finished ? withoutIndices(list, finished) : list;
+  using interrupt = new Interrupt(() => output?.journal.flushSync());
   const options = {
     ...plan.request,
     concurrency,
@@ -49,25 +61,41 @@ export async function run(args: string[]): Promise<number> {
       ...options,
       workers,
       ...(shard ? { shard } : {}),
+      ...(finished ? { skip: finished } : {}),
     })
-    : runRequests(requestsFromTemplate(template, plan.count, shard), options);
+    : runRequests(fromTemplate(template, plan.count, shard, finished), options);
 
+  // With the records on stdout (`--output -`), the summary and the lines of --verbose go to stderr.
+  const toStdout = flags.output === "-";
+  const print = toStdout ? console.error : console.log;
   const summary = new Summary();
   const verbose = flags.verbose
-    ? new LineWriter(flags.json ? Deno.stderr : Deno.stdout)
+    ? new LineWriter(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
   const progress = !flags.quiet && Deno.stderr.isTerminal()
-    ? new Progress(summary, source ? undefined : plan.shardCount)
+    ? new Progress(summary, source ? undefined : plan.shardCount - (finished?.size ?? 0))
     : undefined;
   let sourceError: string | undefined;
+  let writeError: string | undefined;
+  let closed = false;
+  /** A write failed: stop dispatching; a closed pipe ends the run quietly, anything else is exit 3. */
+  function writeFailed(error: unknown, name: string): void {
+    if (error instanceof Deno.errors.BrokenPipe) closed = true;
+    else writeError ??= `Cannot write ${name}: ${(error as Error).message}`;
+    interrupt.halt();
+  }
   try {
     for await (const record of records) {
       summary.add(record);
-      await output?.writer.write(JSON.stringify(record));
-      if (verbose && record.status !== 0) {
+      if (output && !output.journal.error) {
+        await output.journal.write(JSON.stringify(record)).catch((e) =>
+          writeFailed(e, output.name)
+        );
+      }
+      if (verbose && !closed && record.status !== 0) {
         await verbose.write(
           `${new Date().toISOString()}:${record.url} with delay ${record.delay ?? "?"}`,
-        );
+        ).catch((error) => writeFailed(error, "standard output"));
       }
     }
   } catch (error) {
@@ -79,22 +107,46 @@ export async function run(args: string[]): Promise<number> {
     sourceError = `${plan.urls === "-" ? "standard input" : plan.urls}: ${error.message}`;
   } finally {
     progress?.close();
-    await verbose?.flush();
+    if (!closed) await verbose?.flush().catch((error) => writeFailed(error, "standard output"));
+    if (output && !output.journal.error) {
+      await output.journal.flush().catch((error) => writeFailed(error, output.name));
+    }
   }
 
   const json = summary.toJSON(concurrency);
-  if (flags.json) {
-    console.log(JSON.stringify(json));
-  } else {
-    let text = formatSummary(json);
-    if (plan.bundled && interrupt.code === 0) text += boundLine(json, plan.delays);
-    console.log(text.trimEnd());
+  let text = JSON.stringify(json);
+  if (!flags.json) {
+    text = formatSummary(json);
+    if (plan.bundled && interrupt.code === 0 && !writeError && !closed) {
+      text += boundLine(json, plan.delays);
+    }
+    text = text.trimEnd();
+  }
+  try {
+    print(text);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+  }
+  if (writeError) {
+    console.error(`error: ${writeError}`);
+    return 3;
   }
   if (sourceError) {
     console.error(`error: ${sourceError}`);
     return 2;
   }
   return interrupt.code || (json.failed > 0 ? 1 : 0);
+}
+
+/** A template's requests, less those an earlier run finished. */
+function fromTemplate(
+  template: string,
+  count: number,
+  shard: Shard | undefined,
+  finished: Bitset | undefined,
+): Iterable<RequestSpec> {
+  const requests = requestsFromTemplate(template, count, shard);
+  return finished ? withoutIndices(requests, finished) : requests;
 }
 
 /**

@@ -6,7 +6,7 @@
 
 /** What `--help` prints. */
 export const USAGE = `Usage: main.ts [options]
-       main.ts report [--json] FILE...   (- reads standard input)
+       main.ts report [--json] [--skip-bad] FILE...   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
 Without --url or --urls it starts the bundled delay server on a free
@@ -28,17 +28,25 @@ Options:
   --shard I/N        make only requests whose index i has i % N == I
   --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
-  --output FILE      write one NDJSON record per finished request
+  --output FILE|-    write one NDJSON record per finished request, after a header line
+                     naming the run; with -, records go to stdout and the summary to stderr
+  --resume           continue the run in --output: skip what finished ok, redo the rest
+  --overwrite        start an --output that already holds records over
   --verbose          print "{date}:{url} with delay {delay}" per response
   --quiet            print no progress and no notices
   --help             show this help
 
-Exit codes: 0 all ok, 1 some failed, 2 bad usage, 130 interrupted (143 on SIGTERM).
+report merges outputs of shards and resumed runs: the last record of each index
+counts; --skip-bad leaves out lines that are not records instead of exit 2.
+
+Exit codes: 0 all ok, 1 some failed, 2 bad usage, 3 the output could not be written,
+130 interrupted (143 on SIGTERM).
 
 Examples:
   main.ts --count 10000
   main.ts --count 100000 --max-delay 0 --json
   main.ts --url 'http://127.0.0.1:8080/{}' --count 1000 --retries 3
   main.ts --urls urls.txt --shard 0/4 --output shard-0.ndjson
+  main.ts --urls urls.txt --output run.ndjson --resume
   main.ts report shard-*.ndjson
 `;

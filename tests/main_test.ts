@@ -94,12 +94,14 @@ function sum(counts: Record<string, number>): number {
   return Object.values(counts).reduce((total, count) => total + count, 0);
 }
 
-/** Reads an NDJSON output file; it must end with a newline, every line a record. */
+/** Reads an NDJSON output file; it must end with a newline, its run header then records. */
 async function readOutput(path: string): Promise<RequestRecord[]> {
   const text = await Deno.readTextFile(path);
   if (text === "") return [];
   assert.ok(text.endsWith("\n"), "the output file ends with a complete line");
-  return text.slice(0, -1).split("\n").map((line) => JSON.parse(line));
+  const [header, ...lines] = text.slice(0, -1).split("\n");
+  assert.equal(JSON.parse(header!).manyreq, 1, "the first line is the run's header");
+  return lines.map((line) => JSON.parse(line));
 }
 
 /** The records' indices, sorted, after checking that none is recorded twice. */
@@ -399,7 +401,15 @@ Deno.test("main.ts --shard runs cover every index once and report adds them up",
 Deno.test("main.ts report exits 2 naming the line that is not a record", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/bad.ndjson`;
-    const record = { index: 0, url: "http://a/", status: 200, start: 1, ms: 2, bytes: 3 };
+    const record = {
+      index: 0,
+      url: "http://a/",
+      status: 200,
+      start: 1,
+      ms: 2,
+      bytes: 3,
+      attempts: 1,
+    };
     await Deno.writeTextFile(path, `${JSON.stringify(record)}\n{"index": 1,\n`);
     assertUsageError(await cli(["report", path]), /bad\.ndjson line 2\b/);
   });
@@ -443,9 +453,9 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       const child = command(args).spawn();
       const output = child.output();
       let size = 0;
-      for (let waited = 0; size === 0 && waited < 20_000; waited += 50) {
+      for (let waited = 0; size < 2 && waited < 20_000; waited += 50) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        size = (await Deno.stat(path).catch(() => ({ size: 0 }))).size;
+        size = (await Deno.readTextFile(path).catch(() => "")).split("\n").length - 1;
       }
       child.kill(signal);
       const hung = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
