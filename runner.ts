@@ -104,6 +104,29 @@ export class RetryableError extends Error {
   }
 }
 
+/** Where a body goes, chunk by chunk, as it arrives (see `RunOptions.sink`). */
+export interface BodySink {
+  /**
+   * Takes one chunk; the chunk's memory is reused once the promise settles.
+   *
+   * @param chunk The bytes.
+   * @returns When the chunk is written.
+   */
+  write(chunk: Uint8Array): Promise<unknown>;
+  /**
+   * Ends the body once it arrived whole.
+   *
+   * @returns Where it went, for the record's `file`.
+   */
+  close(): Promise<string>;
+  /**
+   * Drops what was written, when the body broke off.
+   *
+   * @returns When it is dropped.
+   */
+  abort(): Promise<void>;
+}
+
 /**
  * Options for {@linkcode runRequests}.
  *
@@ -156,6 +179,13 @@ export interface RunOptions<T = unknown> {
    * body is counted through a fixed buffer and dropped.
    */
   read?: ReadResponse<T>;
+  /**
+   * Where to stream each final response's body instead of dropping it, when
+   * there is no `read`: a {@linkcode BodySink} for this response, or
+   * `undefined` to count the body only. What the sink's `close` returns
+   * becomes the record's `file`.
+   */
+  sink?: (response: Response, request: RequestSpec) => BodySink | Promise<BodySink> | undefined;
   /**
    * The most body bytes to read without `read`; a longer body is cancelled
    * and fails with `too_large`.
@@ -258,6 +288,7 @@ export async function* runRequests<T = unknown>(
     headers,
     body,
     read,
+    sink: sinkFor,
     maxBytes = Infinity,
     maxRedirects = 20,
     signal,
@@ -344,6 +375,7 @@ export async function* runRequests<T = unknown>(
       delete record.detail;
       delete record.delay;
       delete record.value;
+      delete record.file;
       record.status = 0;
       record.bytes = 0;
     }
@@ -362,6 +394,7 @@ export async function* runRequests<T = unknown>(
       for (let hops = 0, chain: Set<string> | undefined; isRedirect(response.status);) {
         const location = response.headers.get("location");
         if (maxRedirects === 0 || location === null) break;
+        record.status = response.status;
         await readChunks(response.body, { bytes: 0 }, maxBytes);
         let next: string;
         try {
@@ -371,7 +404,11 @@ export async function* runRequests<T = unknown>(
         }
         chain ??= new Set([spec.url]);
         if (chain.has(next)) {
-          return fail(record, "redirects", `redirect loop: ${next} again after ${hops + 1} hops`);
+          return fail(
+            record,
+            "redirects",
+            `redirect loop: back to ${next} after ${hops + 1} redirects`,
+          );
         }
         if (++hops > maxRedirects) {
           return fail(
@@ -391,7 +428,10 @@ export async function* runRequests<T = unknown>(
       if (delay !== null) record.delay = Number(delay);
       readingBody = true;
       const retryStatus = !response.ok && mayRetry && TRANSIENT_STATUSES.has(response.status);
-      if (read === undefined || retryStatus) {
+      const sink = retryStatus || read !== undefined ? undefined : sinkFor?.(response, spec);
+      if (sink !== undefined) {
+        await sinkBody(response.body, record, maxBytes, await sink);
+      } else if (read === undefined || retryStatus) {
         await readChunks(response.body, record, maxBytes);
       } else {
         record.value = await readWithin(read, response, spec, deadline, own!);
@@ -419,6 +459,22 @@ export async function* runRequests<T = unknown>(
     deadlines[Symbol.dispose]();
     if (!options.client) client.close();
   }
+}
+
+/** Streams a body into a sink; the sink is aborted when the body breaks off. */
+async function sinkBody(
+  body: ReadableStream<Uint8Array> | null,
+  record: RequestRecord<unknown>,
+  maxBytes: number,
+  sink: BodySink,
+): Promise<void> {
+  try {
+    await readChunks(body, record, maxBytes, (chunk) => sink.write(chunk));
+  } catch (error) {
+    await sink.abort().catch(() => {});
+    throw error;
+  }
+  record.file = await sink.close();
 }
 
 /** Writes a failure into `record`; returns {@linkcode FINAL}. */

@@ -9,6 +9,7 @@
 
 import { Bitset } from "./bitset.ts";
 import { runRequests } from "./runner.ts";
+import { bodySaver } from "./save.ts";
 import { Semaphore } from "./semaphore.ts";
 import { expandTemplate } from "./sources.ts";
 import type { WorkerCommand, WorkerReport } from "./workers.ts";
@@ -52,7 +53,8 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
     if (batch.length > 0 && credits.tryAcquire()) post();
   }, BATCH_MS);
   try {
-    const options = { ...command.options, signal: abort.signal };
+    const { save, ...rest } = command.options;
+    const options = { ...rest, signal: abort.signal, ...(save ? { sink: bodySaver(save) } : {}) };
     for await (const record of runRequests(indices(command), options)) {
       batch.push(record);
       if (batch.length >= BATCH_SIZE) {

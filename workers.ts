@@ -10,18 +10,21 @@
 
 import type { Bitset } from "./bitset.ts";
 import type { RequestRecord, RunOptions } from "./runner.ts";
+import type { SaveOptions } from "./save.ts";
 import type { Shard } from "./sources.ts";
 
 /** Options for {@linkcode runTemplateInWorkers}. */
-export interface WorkersOptions extends Omit<RunOptions, "client" | "headers"> {
+export interface WorkersOptions extends Omit<RunOptions, "client" | "headers" | "read" | "sink"> {
   /**
    * How many workers to run.
    *
    * @default {2}
    */
   workers?: number;
-  /** Request headers, as plain name and value pairs. */
-  headers?: Record<string, string>;
+  /** Request headers, as name and value pairs (a name may repeat). */
+  headers?: [string, string][] | Record<string, string>;
+  /** Save bodies to files, as `bodySaver` does: each worker writes its own. */
+  save?: SaveOptions;
   /** Take only this shard's indices. */
   shard?: Shard;
   /** Leave out these indices, as finished by an earlier run. */

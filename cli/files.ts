@@ -7,6 +7,7 @@
 
 import type { RequestSpec } from "../runner.ts";
 import { requestsFromLines, type Shard } from "../sources.ts";
+import { requestsFromTargets } from "../targets.ts";
 import { UsageError } from "./args.ts";
 
 /** The requests of a URL list, from a file or standard input (`-`), as a stream. */
@@ -25,12 +26,45 @@ export async function urlList(
  */
 export async function checkUrlList(
   path: string,
-): Promise<{ path: string; count?: number } | undefined> {
+  hosts?: Set<string>,
+): Promise<{ path: string; count: number } | undefined> {
+  return await checkList(path, requestsFromLines, hosts);
+}
+
+/** The same for a `--targets` file: a bad line stops the run before any request. */
+export async function checkTargets(
+  path: string,
+  hosts?: Set<string>,
+): Promise<{ path: string; count: number } | undefined> {
+  return await checkList(path, requestsFromTargets, hosts);
+}
+
+/** The requests of a targets file, from a file or standard input (`-`), as a stream. */
+export async function targetList(
+  path: string,
+  shard: Shard | undefined,
+): Promise<AsyncIterable<RequestSpec>> {
+  const stream = path === "-" ? Deno.stdin.readable : (await openForReading(path)).readable;
+  return requestsFromTargets(stream, shard);
+}
+
+/** Hosts collected from a list for the permission check, at most. */
+const MAX_LISTED_HOSTS = 1000;
+
+/** Reads a list through `parse`, counting it and collecting the hosts of its URLs into `hosts`. */
+async function checkList(
+  path: string,
+  parse: (stream: ReadableStream<Uint8Array>) => AsyncIterable<RequestSpec>,
+  hosts: Set<string> | undefined,
+): Promise<{ path: string; count: number } | undefined> {
   const file = await openForReading(path);
   if (!(await file.stat()).isFile) return void file.close();
   let count = 0;
   try {
-    for await (const _ of requestsFromLines(file.readable)) count++;
+    for await (const { url } of parse(file.readable)) {
+      count++;
+      if (hosts !== undefined && hosts.size < MAX_LISTED_HOSTS) hosts.add(new URL(url).host);
+    }
   } catch (error) {
     throw new UsageError(`${path}: ${(error as Error).message}`);
   }

@@ -9,8 +9,22 @@ import type { RunOptions } from "../runner.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
 import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
-import { checkNotSameFile, checkUrlList, readBody, requirePermission } from "./files.ts";
+import {
+  checkNotSameFile,
+  checkTargets,
+  checkUrlList,
+  readBody,
+  requirePermission,
+} from "./files.ts";
 import type { RunIdentity } from "./output.ts";
+import {
+  netHost,
+  parseHeaders,
+  planTransport,
+  requireNetPermission,
+  TRANSPORT_OPTIONS,
+  type TransportPlan,
+} from "./transport.ts";
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
 export const MAX_CONCURRENCY = 100_000;
@@ -19,9 +33,6 @@ export const MAX_TIMEOUT = 86_400;
 export const MAX_RETRIES = 100;
 /** Runner threads by default: one per CPU, up to 4. */
 export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
-/** What a header value must not hold: control characters other than tab. */
-// deno-lint-ignore no-control-regex
-export const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The most runner threads accepted. */
 export const MAX_WORKERS = 64;
 
@@ -47,14 +58,16 @@ export const RUN_OPTIONS = {
   verbose: { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean" },
+  ...TRANSPORT_OPTIONS,
 } as const;
 
 /** A run's flags, checked: everything the run needs to know before it opens anything. */
 export interface RunPlan {
-  /** Whether to start the bundled delay server (no `--url`, no `--urls`). */
+  /** Whether to start the bundled delay server (no `--url`, `--urls` or `--targets`). */
   bundled: boolean;
   url: string | undefined;
   urls: string | undefined;
+  targets: string | undefined;
   count: number;
   /** Requests this shard makes, when the count is known. */
   shardCount: number;
@@ -63,30 +76,36 @@ export interface RunPlan {
   workers: number;
   shard: Shard | undefined;
   delays: { maxDelay: number; seed: number };
-  request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers"> & {
-    headers?: Record<string, string>;
+  request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers" | "read" | "sink"> & {
+    headers?: [string, string][];
   };
   /** What the output's header says this run is, for `--resume` to check. */
   identity: RunIdentity;
+  /** The HTTP client's options and `--save`. */
+  transport: TransportPlan;
 }
 
 /** Checks every flag of a run, reading files named as far as needed; throws {@linkcode UsageError}. */
 export async function planRun(
   flags: ReturnType<typeof parse<{ options: typeof RUN_OPTIONS }>>["values"],
 ): Promise<RunPlan> {
-  const bundled = flags.url === undefined && flags.urls === undefined;
-  if (flags.url !== undefined && flags.urls !== undefined) {
-    throw new UsageError("Cannot use --url and --urls together");
+  const inputs = (["url", "urls", "targets"] as const).filter((name) => flags[name] !== undefined);
+  const bundled = inputs.length === 0;
+  if (inputs.length > 1) {
+    throw new UsageError(`Cannot use --${inputs[0]} and --${inputs[1]} together`);
   }
-  if (flags.urls !== undefined && flags.count !== undefined) {
-    throw new UsageError("Cannot use --count with --urls: the list sets the count");
+  const listFlag = flags.urls !== undefined ? "urls" : flags.targets !== undefined ? "targets" : "";
+  if (listFlag && flags.count !== undefined) {
+    throw new UsageError(`Cannot use --count with --${listFlag}: the list sets the count`);
   }
-  if (flags.urls !== undefined && flags.workers !== undefined) {
-    throw new UsageError("Cannot use --workers with --urls: a URL list is read on one thread");
+  if (listFlag && flags.workers !== undefined) {
+    throw new UsageError(`Cannot use --workers with --${listFlag}: a list is read on one thread`);
   }
   for (const name of ["max-delay", "seed"] as const) {
     if (!bundled && flags[name] !== undefined) {
-      throw new UsageError(`Cannot use --${name} with --url or --urls: it sets the bundled server`);
+      throw new UsageError(
+        `Cannot use --${name} with --url, --urls or --targets: it sets the bundled server`,
+      );
     }
   }
   const count = integer("count", flags.count ?? "10000", 1);
@@ -103,17 +122,30 @@ export async function planRun(
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
   const request: RunPlan["request"] = { timeout, retries, method };
   const headers = parseHeaders(flags.header ?? []);
-  if (Object.keys(headers).length > 0) request.headers = headers;
+  if (headers.length > 0) request.headers = headers;
   if (flags.body !== undefined && flags["body-file"] !== undefined) {
     throw new UsageError("Cannot use --body and --body-file together");
   }
   if (flags.body !== undefined) request.body = flags.body;
   if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
   asUsageError(() => new Request("http://127.0.0.1/", request));
-  if (flags.url !== undefined) asUsageError(() => requestsFromTemplate(flags.url!, 0));
+  const transport = await planTransport(flags);
+  request.maxRedirects = transport.maxRedirects;
+  if (transport.maxBytes !== undefined) request.maxBytes = transport.maxBytes;
+  // Hosts known before the run: without permission for one, stop here rather than prompt.
+  const hosts = new Set<string>();
+  if (flags.url !== undefined) {
+    asUsageError(() => requestsFromTemplate(flags.url!, 0));
+    hosts.add(netHost(flags.url.replaceAll("{}", "0")));
+  }
   const list = flags.urls !== undefined && flags.urls !== "-"
-    ? await checkUrlList(flags.urls)
+    ? await checkUrlList(flags.urls, hosts)
+    : flags.targets !== undefined && flags.targets !== "-"
+    ? await checkTargets(flags.targets, hosts)
     : undefined;
+  const proxy = transport.clientOptions.proxy;
+  if (proxy !== undefined && "url" in proxy) hosts.add(netHost(proxy.url));
+  requireNetPermission(hosts);
   if (flags.resume && flags.overwrite) {
     throw new UsageError("Cannot use --resume and --overwrite together");
   }
@@ -128,27 +160,30 @@ export async function planRun(
     // Before anything is opened for writing: an input named as the output would be emptied.
     await checkNotSameFile(flags.output, inputPaths(flags));
   }
+  const listed = list ? { count: list.count } : {};
   const identity: RunIdentity = bundled
     ? { bundled: { maxDelay, seed }, count }
     : flags.url !== undefined
     ? { url: flags.url, count }
-    : { urls: list?.path ?? flags.urls!, ...(list ? { count: list.count } : {}) };
+    : flags.urls !== undefined
+    ? { urls: list?.path ?? flags.urls, ...listed }
+    : { targets: list?.path ?? flags.targets!, ...listed };
   if (shard) identity.shard = `${shard.index}/${shard.total}`;
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
   return {
     bundled,
     url: flags.url,
     urls: flags.urls,
+    targets: flags.targets,
     count,
     shardCount,
-    concurrency: flags.urls === undefined
-      ? Math.max(1, Math.min(concurrency, shardCount))
-      : concurrency,
+    concurrency: !listFlag ? Math.max(1, Math.min(concurrency, shardCount)) : concurrency,
     workers,
     shard,
     delays: { maxDelay, seed },
     request,
     identity,
+    transport,
   };
 }
 
@@ -186,22 +221,4 @@ export function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void)
     );
   }
   return concurrency;
-}
-
-/** `--header 'Name: value'` flags as header pairs: a token for a name, no control characters. */
-export function parseHeaders(lines: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(":");
-    const name = line.slice(0, colon).trim();
-    const value = line.slice(colon + 1).trim();
-    if (
-      colon < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ||
-      CONTROL_CHARACTER.test(value)
-    ) {
-      throw new UsageError(`Cannot use header ${JSON.stringify(line)}: it must be 'Name: value'`);
-    }
-    headers[name] = value;
-  }
-  return headers;
 }

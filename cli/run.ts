@@ -7,14 +7,15 @@
 import { greedyMakespan } from "../greedy_bound.ts";
 import { LineWriter } from "../ndjson.ts";
 import type { Bitset } from "../bitset.ts";
-import { type RequestSpec, type RunOptions, runRequests } from "../runner.ts";
+import { type RequestRecord, type RequestSpec, type RunOptions, runRequests } from "../runner.ts";
+import { bodySaver } from "../save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
 import { requestsFromTemplate, type Shard, withoutIndices } from "../sources.ts";
 import { Summary, type SummaryJson } from "../summary.ts";
 import { formatSummary } from "../summary_text.ts";
 import { runTemplateInWorkers } from "../workers.ts";
 import { parse } from "./args.ts";
-import { urlList } from "./files.ts";
+import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
@@ -43,27 +44,36 @@ export async function run(args: string[]): Promise<number> {
     notice(`note: resuming '${output!.name}': ${finished.size} requests finished ok are skipped`);
   }
   await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
-  const list = plan.urls === undefined ? undefined : await urlList(plan.urls, plan.shard);
+  const listPath = plan.urls ?? plan.targets;
+  const list = plan.urls !== undefined
+    ? await urlList(plan.urls, plan.shard)
+    : plan.targets !== undefined
+    ? await targetList(plan.targets, plan.shard)
+    : undefined;
   const source = list && finished ? withoutIndices(list, finished) : list;
   using interrupt = new Interrupt(() => output?.journal.flushSync());
+  const { clientOptions, save } = plan.transport;
   const options = {
     ...plan.request,
+    clientOptions,
     concurrency,
     signal: interrupt.abort,
     stop: interrupt.stop,
   } satisfies RunOptions;
   const template = plan.url ?? `${server?.url}{}`;
   const { workers, shard } = plan;
+  const sink = save ? { sink: bodySaver(save) } : {};
   const records = source
-    ? runRequests(source, options)
+    ? runRequests(source, { ...options, ...sink })
     : workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)
     ? runTemplateInWorkers(template, plan.count, {
       ...options,
       workers,
       ...(shard ? { shard } : {}),
       ...(finished ? { skip: finished } : {}),
+      ...(save ? { save } : {}),
     })
-    : runRequests(fromTemplate(template, plan.count, shard, finished), options);
+    : runRequests(fromTemplate(template, plan.count, shard, finished), { ...options, ...sink });
 
   // With the records on stdout (`--output -`), the summary and the lines of --verbose go to stderr.
   const toStdout = flags.output === "-";
@@ -92,10 +102,9 @@ export async function run(args: string[]): Promise<number> {
           writeFailed(e, output.name)
         );
       }
-      if (verbose && !closed && record.status !== 0) {
-        await verbose.write(
-          `${new Date().toISOString()}:${record.url} with delay ${record.delay ?? "?"}`,
-        ).catch((error) => writeFailed(error, "standard output"));
+      if (verbose && !closed) {
+        await verbose.write(verboseLine(record))
+          .catch((error) => writeFailed(error, "standard output"));
       }
     }
   } catch (error) {
@@ -104,7 +113,7 @@ export async function run(args: string[]): Promise<number> {
       !source || !(error instanceof TypeError || error instanceof Deno.errors.Interrupted ||
         error instanceof Error && error.name in Deno.errors)
     ) throw error;
-    sourceError = `${plan.urls === "-" ? "standard input" : plan.urls}: ${error.message}`;
+    sourceError = `${listPath === "-" ? "standard input" : listPath}: ${error.message}`;
   } finally {
     progress?.close();
     if (!closed) await verbose?.flush().catch((error) => writeFailed(error, "standard output"));
@@ -147,6 +156,18 @@ function fromTemplate(
 ): Iterable<RequestSpec> {
   const requests = requestsFromTemplate(template, count, shard);
   return finished ? withoutIndices(requests, finished) : requests;
+}
+
+/**
+ * One `--verbose` line: `{date}:{url} {status}`, then `with delay {delay}`
+ * when the server sent a DELAY header, the milliseconds, and the error kind
+ * and detail of a failure.
+ */
+export function verboseLine(record: RequestRecord): string {
+  const delay = record.delay === undefined ? "" : ` with delay ${record.delay}`;
+  const failure = record.error === undefined ? "" : ` ${record.error}: ${record.detail}`;
+  return `${new Date().toISOString()}:${record.url} ${record.status}${delay} ` +
+    `(${Math.round(record.ms)} ms)${failure}`;
 }
 
 /**

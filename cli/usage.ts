@@ -9,7 +9,7 @@ export const USAGE = `Usage: main.ts [options]
        main.ts report [--json] [--skip-bad] FILE...   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
-Without --url or --urls it starts the bundled delay server on a free
+Without --url, --urls or --targets it starts the bundled delay server on a free
 loopback port and aims at it.
 
 Options:
@@ -17,14 +17,26 @@ Options:
   --concurrency C    most requests in flight (default 1000)
   --url TEMPLATE     URL to request; {} is replaced by the index 0..N-1
   --urls FILE|-      read URLs from FILE (or standard input), one per line
+  --targets FILE|-   read requests from NDJSON in vegeta's JSON format, one a line:
+                     {"method":"POST","url":"...","header":{"K":["v"]},"body":"<base64>"}
   --max-delay S      bundled server: delays are 0..S seconds (default 3)
   --seed N           bundled server: seed of its delays (default 1)
   --timeout S        seconds one attempt may take, headers and body (default 30)
   --retries N        retries of transient failures (default 0)
   --method M         HTTP method (default GET)
-  --header 'K: V'    request header, repeatable
+  --header 'K: V'    request header, repeatable; a repeated name sends every value
+                     (Host, Content-Length, Connection and the like are refused)
   --body TEXT        request body
   --body-file FILE   request body read from FILE
+  --save DIR         stream each 2xx body to DIR/<index / 1000>/<index>; the
+                     record's "file" holds the path
+  --save-failed      with --save, keep failed responses' bodies too, as <index>.failed
+  --max-bytes N      fail a body longer than N bytes as too_large
+  --max-redirects N  redirects to follow; 0 makes a 3xx the answer (default 20)
+  --ca-cert FILE     trust this PEM CA certificate too, repeatable
+  --proxy URL        send through this http, https or socks5 proxy
+  --http1, --http2   use only HTTP/1.1, or only HTTP/2
+  --no-keepalive     a new connection for every request
   --shard I/N        make only requests whose index i has i % N == I
   --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
@@ -32,7 +44,8 @@ Options:
                      naming the run; with -, records go to stdout and the summary to stderr
   --resume           continue the run in --output: skip what finished ok, redo the rest
   --overwrite        start an --output that already holds records over
-  --verbose          print "{date}:{url} with delay {delay}" per response
+  --verbose          print "{date}:{url} {status} with delay {delay} ({ms} ms)" per
+                     request, and the error and detail of a failure (to stderr with --json)
   --quiet            print no progress and no notices
   --help             show this help
 
@@ -48,5 +61,6 @@ Examples:
   main.ts --url 'http://127.0.0.1:8080/{}' --count 1000 --retries 3
   main.ts --urls urls.txt --shard 0/4 --output shard-0.ndjson
   main.ts --urls urls.txt --output run.ndjson --resume
+  main.ts --targets targets.ndjson --save bodies --output records.ndjson
   main.ts report shard-*.ndjson
 `;

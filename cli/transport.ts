@@ -1,0 +1,144 @@
+/**
+ * The flags about how requests go out and what becomes of the bodies:
+ * headers, the HTTP client (CA certificates, proxy, protocol, keep-alive),
+ * redirects, body limits and `--save`; and the network permission check
+ * made before anything is sent.
+ *
+ * @module
+ */
+
+import type { SaveOptions } from "../save.ts";
+import { checkHeader } from "../targets.ts";
+import { integer, UsageError } from "./args.ts";
+import { openForReading, requirePermission } from "./files.ts";
+
+/** The most redirects `--max-redirects` accepts. */
+export const MAX_REDIRECTS = 1000;
+
+export const TRANSPORT_OPTIONS = {
+  targets: { type: "string" },
+  save: { type: "string" },
+  "save-failed": { type: "boolean" },
+  "max-bytes": { type: "string" },
+  "max-redirects": { type: "string" },
+  "ca-cert": { type: "string", multiple: true },
+  proxy: { type: "string" },
+  http1: { type: "boolean" },
+  http2: { type: "boolean" },
+  "no-keepalive": { type: "boolean" },
+} as const;
+
+/** The transport flags, checked. */
+export interface TransportPlan {
+  /** Options of the HTTP client, without the pool size. */
+  clientOptions: Deno.CreateHttpClientOptions;
+  maxRedirects: number;
+  maxBytes?: number;
+  save?: SaveOptions;
+}
+
+/** Checks the transport flags, reading the CA certificate files; throws {@linkcode UsageError}. */
+export async function planTransport(flags: {
+  save?: string | undefined;
+  "save-failed"?: boolean | undefined;
+  "max-bytes"?: string | undefined;
+  "max-redirects"?: string | undefined;
+  "ca-cert"?: string[] | undefined;
+  proxy?: string | undefined;
+  http1?: boolean | undefined;
+  http2?: boolean | undefined;
+  "no-keepalive"?: boolean | undefined;
+}): Promise<TransportPlan> {
+  const clientOptions: Deno.CreateHttpClientOptions = {};
+  if (flags.http1 && flags.http2) throw new UsageError("Cannot use --http1 and --http2 together");
+  if (flags.http1) clientOptions.http2 = false;
+  if (flags.http2) clientOptions.http1 = false;
+  if (flags["no-keepalive"]) clientOptions.poolMaxIdlePerHost = 0;
+  if (flags.proxy !== undefined) clientOptions.proxy = { url: checkProxy(flags.proxy) };
+  const caCerts: string[] = [];
+  for (const path of flags["ca-cert"] ?? []) caCerts.push(await readCertificate(path));
+  if (caCerts.length > 0) clientOptions.caCerts = caCerts;
+  const plan: TransportPlan = {
+    clientOptions,
+    maxRedirects: integer("max-redirects", flags["max-redirects"] ?? "20", 0, MAX_REDIRECTS),
+  };
+  if (flags["max-bytes"] !== undefined) plan.maxBytes = integer("max-bytes", flags["max-bytes"], 0);
+  if (flags["save-failed"] && flags.save === undefined) {
+    throw new UsageError("Cannot use --save-failed without --save DIR");
+  }
+  if (flags.save !== undefined) {
+    requirePermission("write", flags.save);
+    const stat = await Deno.stat(flags.save).catch(() => undefined);
+    if (stat !== undefined && !stat.isDirectory) {
+      throw new UsageError(`Cannot save bodies under '${flags.save}' as it is not a directory`);
+    }
+    plan.save = { dir: flags.save, failed: flags["save-failed"] ?? false };
+  }
+  return plan;
+}
+
+/**
+ * `--header 'Name: value'` flags as header pairs, every value of a repeated
+ * name kept; a header fetch sets itself (`Host`, `Content-Length`, ...) is refused.
+ */
+export function parseHeaders(lines: string[]): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (colon < 1) {
+      throw new UsageError(`Cannot use header ${JSON.stringify(line)}: it must be 'Name: value'`);
+    }
+    try {
+      checkHeader(name, value);
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}: ${JSON.stringify(line)}`);
+    }
+    headers.push([name, value]);
+  }
+  return headers;
+}
+
+/**
+ * Refuses, rather than prompts or fails every request, when network
+ * permission is missing for a host known before the run.
+ */
+export function requireNetPermission(hosts: Iterable<string>): void {
+  if (Deno.permissions.querySync({ name: "net" }).state === "granted") return;
+  for (const host of hosts) {
+    if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+      throw new UsageError(
+        `Cannot send requests to '${host}' as network permission is missing: ` +
+          `run with --allow-net=${host} or -A`,
+      );
+    }
+  }
+}
+
+/** The host (with its port, if any) of a URL, as `--allow-net` names it. */
+export function netHost(url: string): string {
+  return new URL(url).host;
+}
+
+function checkProxy(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`Cannot use --proxy '${text}' as it is not an absolute URL`);
+  }
+  if (!["http:", "https:", "socks5:", "socks5h:"].includes(url.protocol)) {
+    throw new UsageError(`Cannot use --proxy '${text}' as its scheme is not http, https or socks5`);
+  }
+  return text;
+}
+
+async function readCertificate(path: string): Promise<string> {
+  const file = await openForReading(path);
+  const text = await new Response(file.readable).text();
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError(`Cannot use --ca-cert '${path}' as it holds no PEM certificate`);
+  }
+  return text;
+}
