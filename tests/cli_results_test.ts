@@ -96,7 +96,17 @@ Deno.test("main.ts --save writes 2xx bodies byte for byte under DIR by index, fr
     const urls = [`${base}/../../../etc/passwd`, `${base}/%2e%2e/%2e%2e/x`, `${base}/a/missing`]
       .join("\n");
     const listed = await cli(
-      ["--urls", "-", "--save", saved, "--save-failed", "--output", output, "--quiet"],
+      [
+        "--urls",
+        "-",
+        "--save",
+        saved,
+        "--save-failed",
+        "--output",
+        output,
+        "--overwrite",
+        "--quiet",
+      ],
       urls,
     );
     assert.equal(listed.code, 1, listed.stderr);

@@ -330,12 +330,12 @@ Deno.test("main.ts --retries turns transient failures into successes, one record
   });
 });
 
-Deno.test("main.ts --verbose prints '{date}:{url} with delay {delay}' per response", async () => {
+Deno.test("main.ts --verbose prints '{date}:{url} {status} with delay {delay} ({ms} ms)' per response", async () => {
   const output = await cli(["--count", "50", "--max-delay", "0", "--verbose"]);
   assert.equal(output.code, 0, output.stderr);
   const lines = output.stdout.split("\n");
   const pattern =
-    /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z):(http:\/\/127\.0\.0\.1:\d+\/(\d+)) with delay 0$/;
+    /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z):(http:\/\/127\.0\.0\.1:\d+\/(\d+)) 200 with delay 0 \(\d+ ms\)$/;
   const indices = lines.slice(0, 50).map((line) => {
     const match = pattern.exec(line);
     assert.ok(match, line);
