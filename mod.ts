@@ -31,6 +31,7 @@ export * from "./server.ts";
 export * from "./sources.ts";
 export * from "./summary.ts";
 export * from "./summary_text.ts";
+export * from "./thresholds.ts";
 export * from "./top_keys.ts";
 export * from "./histogram.ts";
 export { runTemplateInWorkers, type WorkersOptions } from "./workers.ts";

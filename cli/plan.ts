@@ -16,6 +16,7 @@ import {
   readBody,
   requirePermission,
 } from "./files.ts";
+import { OUTCOME_OPTIONS } from "./outcome.ts";
 import type { RunIdentity } from "./output.ts";
 import {
   netHost,
@@ -59,6 +60,7 @@ export const RUN_OPTIONS = {
   quiet: { type: "boolean" },
   help: { type: "boolean" },
   ...TRANSPORT_OPTIONS,
+  ...OUTCOME_OPTIONS,
 } as const;
 
 /** A run's flags, checked: everything the run needs to know before it opens anything. */

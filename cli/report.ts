@@ -5,10 +5,10 @@
  * @module
  */
 
-import { formatSummary } from "../summary_text.ts";
 import { parse, UsageError } from "./args.ts";
 import { requirePermission } from "./files.ts";
 import { mergeRecords } from "./merge.ts";
+import { conclude, OUTCOME_OPTIONS, planOutcome } from "./outcome.ts";
 import { USAGE } from "./usage.ts";
 
 /** Runs `report` with its arguments; returns the exit code. */
@@ -19,6 +19,7 @@ export async function report(args: string[]): Promise<number> {
       json: { type: "boolean" },
       "skip-bad": { type: "boolean" },
       help: { type: "boolean" },
+      ...OUTCOME_OPTIONS,
     },
     allowPositionals: true,
   });
@@ -26,6 +27,7 @@ export async function report(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const outcome = planOutcome(flags);
   if (files.length === 0) throw new UsageError("Cannot report: name one or more NDJSON files");
   for (const file of files) if (file !== "-") requirePermission("read", file);
   const { summary, busyMs } = await mergeRecords(files, {
@@ -36,6 +38,7 @@ export async function report(args: string[]): Promise<number> {
   // The time requests were in flight: not the pause between a crash and its resume.
   json.seconds = Math.round(busyMs) / 1000;
   json.requestsPerSecond = busyMs > 0 ? Math.round(json.count / (busyMs / 1000)) : 0;
-  console.log(flags.json ? JSON.stringify(json) : formatSummary(json).trimEnd());
-  return json.failed > 0 ? 1 : 0;
+  const { text, code } = conclude(json, outcome, { json: flags.json });
+  console.log(text);
+  return code || (json.failed > 0 ? 1 : 0);
 }

@@ -12,12 +12,12 @@ import { bodySaver } from "../save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
 import { requestsFromTemplate, type Shard, withoutIndices } from "../sources.ts";
 import { Summary, type SummaryJson } from "../summary.ts";
-import { formatSummary } from "../summary_text.ts";
 import { runTemplateInWorkers } from "../workers.ts";
 import { parse } from "./args.ts";
 import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
+import { conclude, planOutcome } from "./outcome.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { USAGE } from "./usage.ts";
@@ -30,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const plan = await planRun(flags);
+  const outcome = planOutcome(flags);
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
   const concurrency = fitUnderFileLimit(plan, notice);
 
@@ -123,14 +124,10 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const json = summary.toJSON(concurrency);
-  let text = JSON.stringify(json);
-  if (!flags.json) {
-    text = formatSummary(json);
-    if (plan.bundled && interrupt.code === 0 && !writeError && !closed) {
-      text += boundLine(json, plan.delays);
-    }
-    text = text.trimEnd();
-  }
+  const extra = !flags.json && plan.bundled && interrupt.code === 0 && !writeError && !closed
+    ? boundLine(json, plan.delays)
+    : "";
+  const { text, code: verdict } = conclude(json, outcome, { json: flags.json, extra });
   try {
     print(text);
   } catch (error) {
@@ -144,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(`error: ${sourceError}`);
     return 2;
   }
-  return interrupt.code || (json.failed > 0 ? 1 : 0);
+  return interrupt.code || verdict || (json.failed > 0 ? 1 : 0);
 }
 
 /** A template's requests, less those an earlier run finished. */

@@ -6,7 +6,7 @@
 
 /** What `--help` prints. */
 export const USAGE = `Usage: main.ts [options]
-       main.ts report [--json] [--skip-bad] FILE...   (- reads standard input)
+       main.ts report [--json] [--skip-bad] [--fail-if EXPR]... FILE...   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
 Without --url, --urls or --targets it starts the bundled delay server on a free
@@ -46,6 +46,10 @@ Options:
   --overwrite        start an --output that already holds records over
   --verbose          print "{date}:{url} {status} with delay {delay} ({ms} ms)" per
                      request, and the error and detail of a failure (to stderr with --json)
+  --fail-if EXPR     exit 4 when the summary meets EXPR, repeatable: METRIC OP VALUE
+                     with OP one of > >= < <=, METRIC min, mean, max, p50, p90, p99,
+                     p99.9, p99.99 (VALUE in ms or s), errors (a count or N%), rps,
+                     count, ok or failed: p99>500ms, p99.9>2s, errors>1%, rps<1000
   --quiet            print no progress and no notices
   --help             show this help
 
@@ -53,7 +57,7 @@ report merges outputs of shards and resumed runs: the last record of each index
 counts; --skip-bad leaves out lines that are not records instead of exit 2.
 
 Exit codes: 0 all ok, 1 some failed, 2 bad usage, 3 the output could not be written,
-130 interrupted (143 on SIGTERM).
+4 a --fail-if threshold was crossed, 130 interrupted (143 on SIGTERM).
 
 Examples:
   main.ts --count 10000
@@ -63,4 +67,5 @@ Examples:
   main.ts --urls urls.txt --output run.ndjson --resume
   main.ts --targets targets.ndjson --save bodies --output records.ndjson
   main.ts report shard-*.ndjson
+  main.ts --url 'http://127.0.0.1:8080/{}' --fail-if 'p99>500ms' --fail-if 'errors>1%'
 `;
