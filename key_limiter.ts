@@ -205,9 +205,10 @@ export class KeyLimiter implements Disposable {
   }
 
   /**
-   * Halves the limit of `key` (down to 1), at most once per outcome: a
-   * signal from a holder that took its slot before the last decrease is
-   * already accounted for and changes nothing.
+   * Halves the limit of `key` (down to 1), from its holders now when they are
+   * fewer than the limit, at most once per outcome: a signal from a holder
+   * that took its slot before the last decrease is already accounted for and
+   * changes nothing.
    *
    * @param key The key.
    * @param since When the holder that saw the signal took its slot, in ms since the epoch.
@@ -216,7 +217,8 @@ export class KeyLimiter implements Disposable {
   decrease(key: string, since: number = Date.now()): boolean {
     const entry = this.#entry(key);
     if (since < entry.decreasedAt) return false;
-    entry.limit = Math.max(1, Math.floor(entry.limit / 2));
+    const base = entry.active > 0 ? Math.min(entry.limit, entry.active) : entry.limit;
+    entry.limit = Math.max(1, Math.floor(base / 2));
     entry.credit = 0;
     entry.decreasedAt = Date.now();
     return true;

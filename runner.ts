@@ -10,6 +10,8 @@
 import { readChunks, TooLargeError } from "./chunks.ts";
 import { classifyError, errorDetail, type ErrorKind, PERMANENT_KINDS } from "./classify.ts";
 import { Deadlines } from "./deadline.ts";
+import { Pace } from "./pace.ts";
+import type { RateSchedule } from "./rate_schedule.ts";
 import { isRedirect, redirectedInit } from "./redirect.ts";
 import { pooledMap } from "./semaphore.ts";
 
@@ -219,6 +221,34 @@ export interface RunOptions<T = unknown> {
   client?: Deno.HttpClient;
   /** Options of the client made when `client` is not given (CA certificates, proxy, protocol). */
   clientOptions?: Deno.CreateHttpClientOptions;
+  /**
+   * Requests per second: request `k` is due at `start + k / rate` and starts
+   * then, or as soon as a slot is free (its record says `late`). Records get
+   * `due`, so the summary can time latency from the scheduled start. A
+   * {@linkcode RateSchedule} shares one schedule between runs (worker threads).
+   */
+  rate?: number | RateSchedule;
+  /**
+   * Milliseconds over which the rate rises linearly from 0; without a rate,
+   * the concurrency rises instead.
+   */
+  ramp?: number;
+  /**
+   * Milliseconds after which no request starts (from the rate schedule's
+   * start, or the run's); requests in flight finish.
+   */
+  duration?: number;
+  /**
+   * The most requests in flight to one origin. A request for an origin at
+   * its cap is held (up to 1000 in all) while later ones for
+   * other origins go ahead; each origin's requests keep their order.
+   *
+   * With `perHost` or `retries`, origins back off: a 429, or a 503 with
+   * `Retry-After`, pauses new requests and retries to that origin until the
+   * time given, and a 429 halves the origin's concurrency, which climbs back
+   * one step per window of successes.
+   */
+  perHost?: number;
 }
 
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
@@ -315,6 +345,16 @@ export async function* runRequests<T = unknown>(
     ...(body ? { body } : {}),
   });
   const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
+  const { rate, ramp, duration, perHost } = options;
+  using pace = Pace.from<RequestSpec>({
+    rate,
+    ramp,
+    duration,
+    perHost,
+    backoff: retries > 0,
+    concurrency,
+    halt,
+  });
   const client = options.client ??
     Deno.createHttpClient({ poolMaxIdlePerHost: concurrency, ...options.clientOptions });
   const deadlines = new Deadlines(timeout, signal);
@@ -349,10 +389,11 @@ export async function* runRequests<T = unknown>(
     while (true) {
       record.attempts++;
       const retryAfter = await attempt(spec, record, base, record.attempts < attempts);
+      pace?.release(spec.url, record.error === undefined);
       if (retryAfter === FINAL || signal?.aborted) break;
       const ceiling = Math.min(MAX_BACKOFF_MS, retryDelay * 2 ** (record.attempts - 1));
       await sleep(Math.max(Math.random() * ceiling, retryAfter), signal);
-      if (signal?.aborted) break;
+      if (signal?.aborted || (pace && !await pace.readmit(spec.url, signal))) break;
     }
     record.ms = performance.now() - started;
     return record;
@@ -380,6 +421,7 @@ export async function* runRequests<T = unknown>(
       record.bytes = 0;
     }
     let url = spec.url;
+    const sent = pace?.gated ? Date.now() : 0;
     if (denied?.(url)) return fail(record, "permission", permissionDetail(url));
     const deadline = deadlines.signal();
     // With a read, the attempt has a signal of its own, to cancel what read leaves of the body.
@@ -424,6 +466,10 @@ export async function* runRequests<T = unknown>(
         response = await fetch(url, hopInit);
       }
       record.status = response.status;
+      if (sent > 0 && (response.status === 429 || response.status === 503)) {
+        const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+        pace!.backoff(spec.url, response.status, retryAfter, sent);
+      }
       const delay = response.headers.get("delay");
       if (delay !== null) record.delay = Number(delay);
       readingBody = true;
@@ -451,10 +497,11 @@ export async function* runRequests<T = unknown>(
   }
 
   try {
-    yield* pooledMap(dispatchable(requests, halt), request, {
-      poolLimit: concurrency,
-      ordered: false,
-    });
+    const items = dispatchable(requests, halt);
+    const pool = { poolLimit: concurrency, ordered: false };
+    yield* pace
+      ? pooledMap(pace.source(items), pace.wrap(request), pool)
+      : pooledMap(items, request, pool);
   } finally {
     deadlines[Symbol.dispose]();
     if (!options.client) client.close();

@@ -54,7 +54,6 @@ Deno.test("KeyLimiter pauses a key until the time given, then wakes its waiters"
 
 Deno.test("KeyLimiter halves once per outcome and recovers one step per window", () => {
   using limiter = new KeyLimiter(16);
-  assert.ok(limiter.tryAcquire("a"));
   const before = Date.now() - 1;
   assert.equal(limiter.decrease("a", before + 1), true);
   assert.equal(limiter.limit("a"), 8);
@@ -74,10 +73,18 @@ Deno.test("KeyLimiter halves once per outcome and recovers one step per window",
   assert.equal(limiter.limit("a"), 16);
 });
 
+Deno.test("KeyLimiter halves from the holders when they are fewer than the limit", () => {
+  using limiter = new KeyLimiter(100);
+  for (let i = 0; i < 10; i++) assert.ok(limiter.tryAcquire("a"));
+  limiter.decrease("a");
+  assert.equal(limiter.limit("a"), 5);
+});
+
 Deno.test("KeyLimiter admits no more than its lowered limit", () => {
   using limiter = new KeyLimiter(4);
   for (let i = 0; i < 4; i++) assert.ok(limiter.tryAcquire("a"));
   limiter.decrease("a");
+  assert.equal(limiter.limit("a"), 2);
   for (let i = 0; i < 3; i++) limiter.release("a");
   assert.ok(limiter.tryAcquire("a"));
   assert.equal(limiter.tryAcquire("a"), false);
