@@ -27,97 +27,25 @@
 
 import { parseArgs } from "node:util";
 
-/**
- * The largest `maxDelay` accepted, in seconds: one hour.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { createDelayHandler, MAX_DELAY_SECONDS } from "./server.ts";
- *
- * assert.throws(() => createDelayHandler({ maxDelay: MAX_DELAY_SECONDS + 1 }), RangeError);
- * ```
- */
-export const MAX_DELAY_SECONDS = 3600;
+import {
+  Closing,
+  createResponder,
+  type DelayHandlerOptions,
+  INJECTED,
+  type Responder,
+  signalCancel,
+  sleep,
+} from "./_responder.ts";
+import { FAULTS } from "./delays.ts";
 
-/**
- * Shares of requests that get each fault, each in [0, 1], adding up to at most 1. Each request
- * gets at most one fault, drawn from its own seeded stream in arrival order, so turning faults on
- * leaves the delays unchanged. The fault comes after the request's delay.
- */
-export interface FaultOptions {
-  /**
-   * Share of requests answered with an error status: 500 and 503 (with `Retry-After: 1`) in
-   * turn, starting with 500.
-   *
-   * @default {0}
-   */
-  error?: number;
-  /**
-   * Share of requests whose connection is dropped without a usable response. `Deno.serve` has no
-   * way to close a connection before the head, so the server sends a head of more than 100 header
-   * lines, more than `fetch` accepts, then resets the connection before any body byte: `fetch`
-   * rejects, and a client without a header limit sees a body cut short.
-   *
-   * @default {0}
-   */
-  drop?: number;
-  /**
-   * Share of requests never answered. A hung request holds no timer and ends, answered 503, when
-   * its signal aborts (a request passed to the handler directly) or when the server shuts down
-   * ({@linkcode serveDelay}, which does not watch for clients that give up).
-   *
-   * @default {0}
-   */
-  hang?: number;
-  /**
-   * Share of responses whose body is cut short: the head announces the whole body in
-   * `Content-Length`, the first half is sent, then the connection is reset.
-   *
-   * @default {0}
-   */
-  truncate?: number;
-  /**
-   * Share of responses whose body drips in 10 chunks, `slowMs / 10` apart.
-   *
-   * @default {0}
-   */
-  slow?: number;
-}
+export {
+  createDelaySequence,
+  type DelaySequenceOptions,
+  type FaultOptions,
+  MAX_DELAY_SECONDS,
+} from "./delays.ts";
 
-/** Options for {@linkcode createDelaySequence}. */
-export interface DelaySequenceOptions {
-  /**
-   * The largest delay, in seconds, at most {@linkcode MAX_DELAY_SECONDS}. An integer gives whole
-   * seconds from 0 to `maxDelay` inclusive, like Python's `random.randint(0, maxDelay)`; a
-   * fraction gives whole milliseconds from 0 to `maxDelay` (rounded to the millisecond) inclusive.
-   *
-   * @default {3}
-   */
-  maxDelay?: number;
-  /**
-   * The seed: the same seed gives the same delays.
-   *
-   * @default {1}
-   */
-  seed?: number;
-}
-
-/** Options for {@linkcode createDelayHandler}. */
-export interface DelayHandlerOptions extends DelaySequenceOptions {
-  /**
-   * Shares of requests that get each fault.
-   *
-   * @default {{}}
-   */
-  faults?: FaultOptions;
-  /**
-   * How long a slow body takes to drip, in milliseconds.
-   *
-   * @default {1000}
-   */
-  slowMs?: number;
-}
+export type { DelayHandlerOptions } from "./_responder.ts";
 
 /** Options for {@linkcode serveDelay}. */
 export interface ServeDelayOptions extends DelayHandlerOptions {
@@ -172,47 +100,7 @@ export interface SpawnedDelayServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const FAULTS = ["error", "drop", "hang", "truncate", "slow"] as const;
-type Fault = typeof FAULTS[number];
-
-/** Mixed into the seed of the fault stream, so that it differs from the delay stream. */
-const FAULT_STREAM = 0x5bd1e995;
-const SLOW_CHUNKS = 10;
 const TCP_BACKLOG = 4096;
-const HTML = "text/html; charset=utf-8";
-/** More header lines than `fetch` (hyper) accepts in a response head. */
-const DROP_PADDING: [string, string][] = Array.from({ length: 100 }, (_, i) => [`x-drop-${i}`, ""]);
-/** The error a faulty body fails with; `serveDelay` does not log it. */
-const INJECTED = new Error("Injected fault");
-const encoder = new TextEncoder();
-
-/**
- * Creates the sequence of delays a delay handler with the same options hands out, in arrival
- * order, so a client can know them ahead.
- *
- * @param options The largest delay and the seed.
- * @returns A function that returns the next delay, in seconds, each time it is called.
- * @throws {RangeError} If `maxDelay` is not a number from 0 to {@linkcode MAX_DELAY_SECONDS}, or
- * `seed` is not an integer.
- *
- * @example The first delays of the default sequence
- * ```ts
- * import assert from "node:assert/strict";
- * import { createDelaySequence } from "./server.ts";
- *
- * const next = createDelaySequence({ maxDelay: 3, seed: 1 });
- * const delays = [next(), next(), next(), next()];
- * assert.ok(delays.every((delay) => Number.isInteger(delay) && delay >= 0 && delay <= 3));
- * ```
- */
-export function createDelaySequence(options: DelaySequenceOptions = {}): () => number {
-  const { maxDelay = 3, seed = 1 } = options;
-  checkSequenceOptions("delay sequence", maxDelay, seed);
-  const random = mulberry32(seed);
-  if (Number.isInteger(maxDelay)) return () => Math.floor(random() * (maxDelay + 1));
-  const maxMs = Math.round(maxDelay * 1000);
-  return () => Math.floor(random() * (maxMs + 1)) / 1000;
-}
 
 /**
  * Creates a handler that answers `GET /{name}` and `HEAD /{name}` after the next delay of
@@ -446,201 +334,6 @@ function ask(worker: Worker, message: unknown): Promise<unknown> {
     worker.removeEventListener("message", onMessage);
     worker.removeEventListener("error", onFailure);
   });
-}
-
-/** Answers a request; `cancel` ends its delay, hang or slow body early. */
-type Responder = (request: Request, cancel: Cancel) => Promise<Response>;
-
-function createResponder(options: DelayHandlerOptions): Responder {
-  const { maxDelay = 3, seed = 1, faults = {}, slowMs = 1000 } = options;
-  checkSequenceOptions("delay handler", maxDelay, seed);
-  if (!(slowMs >= 0 && slowMs <= MAX_DELAY_SECONDS * 1000)) {
-    throw new RangeError(
-      `Cannot create delay handler as 'slowMs' must be a number from 0 to ${
-        MAX_DELAY_SECONDS * 1000
-      }: current value is ${slowMs}`,
-    );
-  }
-  const nextDelay = createDelaySequence({ maxDelay, seed });
-  const nextFault = createFaultSequence(faults, seed);
-  let errors = 0;
-
-  return async (request, cancel) => {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
-    }
-    const delay = nextDelay();
-    const fault = nextFault();
-    if (delay > 0 && !await sleep(delay * 1000, cancel)) return unavailable();
-    const name = new URL(request.url).pathname.slice(1);
-    const headers: [string, string][] = [["content-type", HTML], ["delay", String(delay)]];
-    switch (fault) {
-      case "error": {
-        const status = errors++ % 2 === 0 ? 500 : 503;
-        if (status === 503) headers.push(["retry-after", "1"]);
-        return new Response(`<html><body>${name} failed with status ${status}</body></html>`, {
-          status,
-          headers,
-        });
-      }
-      case "drop":
-        return new Response(failingBody(), { headers: [...DROP_PADDING, ...headers] });
-      case "hang":
-        await sleep(Infinity, cancel);
-        return unavailable();
-    }
-    const body = encoder.encode(`<html><body>${name} with delay ${delay}</body></html>`);
-    switch (fault) {
-      case "truncate":
-        headers.push(["content-length", String(body.length)]);
-        return new Response(failingBody(body.subarray(0, body.length >> 1)), { headers });
-      case "slow":
-        headers.push(["content-length", String(body.length)]);
-        return new Response(drippingBody(body, slowMs / SLOW_CHUNKS, cancel), { headers });
-      default:
-        return new Response(body, { headers });
-    }
-  };
-}
-
-function unavailable(): Response {
-  return new Response("Service Unavailable", { status: 503, headers: { "retry-after": "1" } });
-}
-
-/** A body that sends `head`, if any, then fails, which resets the connection. */
-function failingBody(head?: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      if (head) controller.enqueue(head);
-    },
-    pull(controller) {
-      controller.error(INJECTED);
-    },
-  });
-}
-
-/** A body sent in chunks `ms` apart; it fails if `cancel` fires first. */
-function drippingBody(bytes: Uint8Array, ms: number, cancel: Cancel): ReadableStream<Uint8Array> {
-  const size = Math.ceil(bytes.length / SLOW_CHUNKS);
-  let offset = 0;
-  return new ReadableStream({
-    async pull(controller) {
-      if (!await sleep(ms, cancel)) return controller.error(INJECTED);
-      controller.enqueue(bytes.subarray(offset, offset += size));
-      if (offset >= bytes.length) controller.close();
-    },
-  });
-}
-
-function checkSequenceOptions(what: string, maxDelay: number, seed: number): void {
-  if (!(maxDelay >= 0 && maxDelay <= MAX_DELAY_SECONDS)) {
-    throw new RangeError(
-      `Cannot create ${what} as 'maxDelay' must be a number from 0 to ${MAX_DELAY_SECONDS}: current value is ${maxDelay}`,
-    );
-  }
-  if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(
-      `Cannot create ${what} as 'seed' must be an integer: current value is ${seed}`,
-    );
-  }
-}
-
-/** Draws each request's fault, if any, from a stream of its own. */
-function createFaultSequence(faults: FaultOptions, seed: number): () => Fault | undefined {
-  let sum = 0;
-  for (const kind of FAULTS) {
-    const share = faults[kind] ?? 0;
-    if (!(share >= 0 && share <= 1)) {
-      throw new RangeError(
-        `Cannot create delay handler as 'faults.${kind}' must be a number from 0 to 1: current value is ${share}`,
-      );
-    }
-    sum += share;
-  }
-  if (sum > 1 + 1e-9) {
-    throw new RangeError(
-      `Cannot create delay handler as the fault shares must add up to at most 1: current sum is ${sum}`,
-    );
-  }
-  if (sum === 0) return () => undefined;
-  const random = mulberry32(seed ^ FAULT_STREAM);
-  return () => {
-    let draw = random();
-    for (const kind of FAULTS) {
-      const share = faults[kind] ?? 0;
-      if (draw < share) return kind;
-      draw -= share;
-    }
-    return undefined;
-  };
-}
-
-/** The Mulberry32 generator: 32 bits of state, uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** What ends pending waits: a request's signal, or a server's shutdown. */
-interface Cancel {
-  readonly aborted: boolean;
-  add(stop: () => void): void;
-  delete(stop: () => void): void;
-}
-
-function signalCancel(signal: AbortSignal): Cancel {
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    add: (stop) => signal.addEventListener("abort", stop, { once: true }),
-    delete: (stop) => signal.removeEventListener("abort", stop),
-  };
-}
-
-/** A server's shutdown: unlike an AbortSignal's listeners, its waits come and go in O(1). */
-class Closing implements Cancel {
-  #aborted = false;
-  #stops = new Set<() => void>();
-
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
-  add(stop: () => void): void {
-    this.#stops.add(stop);
-  }
-
-  delete(stop: () => void): void {
-    this.#stops.delete(stop);
-  }
-
-  close(): void {
-    this.#aborted = true;
-    for (const stop of this.#stops) stop();
-    this.#stops.clear();
-  }
-}
-
-/** Resolves true after `ms` (never, for Infinity, so no timer), or false once `cancel` fires. */
-function sleep(ms: number, cancel: Cancel): Promise<boolean> {
-  if (cancel.aborted) return Promise.resolve(false);
-  const { promise, resolve } = Promise.withResolvers<boolean>();
-  const stop = () => {
-    clearTimeout(timer);
-    resolve(false);
-  };
-  const timer = ms === Infinity ? undefined : setTimeout(() => {
-    cancel.delete(stop);
-    resolve(true);
-  }, ms);
-  cancel.add(stop);
-  return promise;
 }
 
 const USAGE = `Usage: deno run --allow-net server.ts [options]
