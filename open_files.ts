@@ -75,3 +75,37 @@ export function fitConcurrency(
   const fitting = Math.floor((limit - RESERVED_DESCRIPTORS) / descriptorsPerRequest);
   return Math.max(1, Math.min(requested, fitting));
 }
+
+/**
+ * The most idle connections to keep per origin, so that the pools of many
+ * origins fit under `limit` beside the requests in flight. A connection
+ * pool keeps idle connections for every origin it has talked to: a URL list
+ * sorted by host would otherwise leave `concurrency` idle sockets behind at
+ * each host it has finished with.
+ *
+ * @param concurrency The concurrency, already fitted with {@linkcode fitConcurrency}.
+ * @param limit The open-file limit, or `undefined` when unknown (then `concurrency` is returned).
+ * @param descriptorsPerRequest Descriptors budgeted per request in flight.
+ * @param origins How many origins the run talks to.
+ * @returns The idle connections to keep per origin, from 0 (none kept) to `concurrency`.
+ *
+ * @example
+ * ```ts
+ * import { fitIdlePerOrigin } from "./open_files.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fitIdlePerOrigin(300, 1024, 2, 1), 300);
+ * assert.equal(fitIdlePerOrigin(300, 1024, 2, 10), 40);
+ * assert.equal(fitIdlePerOrigin(480, 1024, 2, 10), 0);
+ * ```
+ */
+export function fitIdlePerOrigin(
+  concurrency: number,
+  limit: number | undefined,
+  descriptorsPerRequest: number,
+  origins: number,
+): number {
+  if (limit === undefined || origins <= 1) return concurrency;
+  const spare = limit - RESERVED_DESCRIPTORS - concurrency * descriptorsPerRequest;
+  return Math.max(0, Math.min(concurrency, Math.floor(spare / (origins - 1))));
+}

@@ -49,7 +49,7 @@ export async function targetList(
 }
 
 /** Hosts collected from a list for the permission check, at most. */
-const MAX_LISTED_HOSTS = 1000;
+export const MAX_LISTED_HOSTS = 1000;
 
 /** Reads a list through `parse`, counting it and collecting the hosts of its URLs into `hosts`. */
 async function checkList(

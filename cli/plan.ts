@@ -4,7 +4,12 @@
  * @module
  */
 
-import { fitConcurrency, readOpenFileLimit, RESERVED_DESCRIPTORS } from "../open_files.ts";
+import {
+  fitConcurrency,
+  fitIdlePerOrigin,
+  readOpenFileLimit,
+  RESERVED_DESCRIPTORS,
+} from "../open_files.ts";
 import type { RunOptions } from "../runner.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
@@ -13,6 +18,7 @@ import {
   checkNotSameFile,
   checkTargets,
   checkUrlList,
+  MAX_LISTED_HOSTS,
   readBody,
   requirePermission,
 } from "./files.ts";
@@ -85,7 +91,12 @@ export interface RunPlan {
   identity: RunIdentity;
   /** The HTTP client's options and `--save`. */
   transport: TransportPlan;
+  /** How many origins the run talks to; `undefined` when not known ahead (a list on a pipe). */
+  origins: number | undefined;
 }
+
+/** Origins assumed for a URL list that cannot be read ahead, such as standard input. */
+export const UNKNOWN_ORIGINS = 100;
 
 /** Checks every flag of a run, reading files named as far as needed; throws {@linkcode UsageError}. */
 export async function planRun(
@@ -145,6 +156,14 @@ export async function planRun(
     : flags.targets !== undefined && flags.targets !== "-"
     ? await checkTargets(flags.targets, hosts)
     : undefined;
+  // A list's hosts stand for its origins; past the hosts collected, they are too many to tell.
+  const origins = bundled
+    ? 1
+    : flags.url !== undefined
+    ? templateOrigins(flags.url)
+    : list && hosts.size < MAX_LISTED_HOSTS
+    ? hosts.size
+    : undefined;
   const proxy = transport.clientOptions.proxy;
   if (proxy !== undefined && "url" in proxy) hosts.add(netHost(proxy.url));
   requireNetPermission(hosts);
@@ -186,7 +205,14 @@ export async function planRun(
     request,
     identity,
     transport,
+    origins,
   };
+}
+
+/** 1 when every URL of a template has one origin; many when the index is in the host. */
+function templateOrigins(template: string): number | undefined {
+  const origin = (index: number) => new URL(template.replaceAll("{}", String(index))).origin;
+  return origin(0) === origin(1) ? 1 : undefined;
 }
 
 /** The files a run reads, by flag: none of them may be the output. */
@@ -203,7 +229,10 @@ function inputPaths(flags: Record<string, unknown>): [string, string][] {
  * is back in the pool, and keeps up to `concurrency` idle: count 2 client
  * sockets per request, and the bundled server's ends of them too.
  */
-export function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void): number {
+export function fitUnderFileLimit(
+  plan: RunPlan,
+  notice: (text: string) => void,
+): { concurrency: number; idlePerOrigin: number } {
   const limit = readOpenFileLimit();
   const perRequest = plan.bundled ? 4 : 2;
   const concurrency = fitConcurrency(plan.concurrency, limit, perRequest);
@@ -222,5 +251,14 @@ export function fitUnderFileLimit(plan: RunPlan, notice: (text: string) => void)
         "concurrency is not checked against it",
     );
   }
-  return concurrency;
+  const origins = plan.origins ?? UNKNOWN_ORIGINS;
+  const idlePerOrigin = fitIdlePerOrigin(concurrency, limit, perRequest, origins);
+  if (idlePerOrigin < concurrency) {
+    notice(
+      `note: keeping at most ${idlePerOrigin} idle connections per origin: ` +
+        `${plan.origins === undefined ? `up to ${origins} (not known ahead)` : origins} origins ` +
+        `must fit under the open-file limit of ${limit}`,
+    );
+  }
+  return { concurrency, idlePerOrigin };
 }

@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const plan = await planRun(flags);
   const outcome = planOutcome(flags);
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
-  const concurrency = fitUnderFileLimit(plan, notice);
+  const { concurrency, idlePerOrigin } = fitUnderFileLimit(plan, notice);
 
   await using output = flags.output === undefined
     ? undefined
@@ -56,7 +56,14 @@ export async function run(args: string[]): Promise<number> {
   const { clientOptions, save } = plan.transport;
   const options = {
     ...plan.request,
-    clientOptions,
+    // --no-keepalive keeps none; otherwise every origin's idle pool must fit under the file limit.
+    clientOptions: {
+      ...clientOptions,
+      poolMaxIdlePerHost: Math.min(
+        clientOptions.poolMaxIdlePerHost ?? idlePerOrigin,
+        idlePerOrigin,
+      ),
+    },
     concurrency,
     signal: interrupt.abort,
     stop: interrupt.stop,
