@@ -10,7 +10,9 @@
  * - `memory`: peak RSS over 200,000 requests at C=1000, the CLI against undici (`peers.ts`);
  * - `million`: 1M zero-delay requests to nginx at the CLI's defaults, its wall time, none lost,
  *   and the soak: RSS and open descriptors flat after warm-up (`million.ts`);
- * - `server`: the bundled server alone under wrk, against the client's rate (`bundled_server.ts`).
+ * - `server`: the bundled server alone under wrk, against the client's rate (`bundled_server.ts`);
+ * - `bodies`: 400 bodies of 5 MB at limit 200 counted and saved, against 200 MB of peak RSS; a
+ *   `read` that parses JSON against a bare fetch loop that parses (`bodies.ts`).
  *
  * @example
  * ```sh
@@ -23,6 +25,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { bodies } from "./bodies.ts";
 import { bundledServer } from "./bundled_server.ts";
 import { log, oneLine, type Scenario, type Settings } from "./common.ts";
 import { million } from "./million.ts";
@@ -38,6 +41,7 @@ const SCENARIOS: Record<string, Scenario> = {
   memory,
   million,
   server: bundledServer,
+  bodies,
 };
 
 const USAGE = `Usage: deno task bench [--quick] [--repeat R] [--only NAME[,NAME...]]
