@@ -43,4 +43,5 @@ export {
   type KeyLimiterOptions,
 } from "./key_limiter.ts";
 export * from "./classify.ts";
+export { readFailureKind, RetryableError } from "./read.ts";
 export { type ByteCount, readChunks, TooLargeError } from "./chunks.ts";

@@ -13,6 +13,9 @@ import { Deadlines } from "./deadline.ts";
 import { Pace } from "./pace.ts";
 import type { RateSchedule } from "./rate_schedule.ts";
 import { isRedirect, redirectedInit } from "./redirect.ts";
+import { haltable } from "./haltable.ts";
+import { netPermissionCheck, permissionDetail } from "./net_permission.ts";
+import { readFailureKind, readWithin, RetryableError } from "./read.ts";
 import { pooledMap } from "./semaphore.ts";
 
 /**
@@ -75,36 +78,6 @@ export interface RequestSpec {
  * @typeParam T What it returns.
  */
 export type ReadResponse<T> = (response: Response, request: RequestSpec) => T | Promise<T>;
-
-/**
- * Thrown by a `read` to fail the attempt (kind `read`, the message as
- * `detail`) and have it retried like a transient failure, when retries
- * remain and the method is idempotent. Anything else a `read` throws fails
- * the request without a retry.
- *
- * @example
- * ```ts
- * import { RetryableError } from "./runner.ts";
- *
- * async function read(response: Response) {
- *   const text = await response.text();
- *   if (text === "") throw new RetryableError("empty body");
- *   return JSON.parse(text);
- * }
- * ```
- */
-export class RetryableError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message What went wrong, for the record's `detail`.
-   * @param options The error's cause.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RetryableError";
-  }
-}
 
 /** Where a body goes, chunk by chunk, as it arrives (see `RunOptions.sink`). */
 export interface BodySink {
@@ -258,8 +231,15 @@ const MAX_BACKOFF_MS = 30_000;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
 const MAX_RETRIES = 100;
 const MAX_REDIRECTS = 1000;
+/** Bodies announced at most this long are read in one go when counted. */
+const SMALL_BODY = 64 * 1024;
 /** What an attempt returns when it must not be retried. */
 const FINAL = -1;
+
+/** The requests {@linkcode runRequests} takes: URLs or specs, sync or async. */
+export type RequestSource =
+  | Iterable<string | RequestSpec>
+  | AsyncIterable<string | RequestSpec>;
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
@@ -424,14 +404,17 @@ export async function* runRequests<T = unknown>(
     const sent = pace?.gated ? Date.now() : 0;
     if (denied?.(url)) return fail(record, "permission", permissionDetail(url));
     const deadline = deadlines.signal();
-    // With a read, the attempt has a signal of its own, to cancel what read leaves of the body.
+    // With a read, the attempt has a signal of its own, that follows the deadline and cancels
+    // what read leaves of the body.
     const own = read === undefined ? undefined : new AbortController();
+    const follow = own && (() => own.abort(deadline.reason));
+    if (follow) {
+      if (deadline.aborted) follow();
+      else deadline.addEventListener("abort", follow);
+    }
     let readingBody = false;
     try {
-      let hopInit: RequestInit = {
-        ...base,
-        signal: own ? AbortSignal.any([deadline, own.signal]) : deadline,
-      };
+      let hopInit: RequestInit = { ...base, signal: own?.signal ?? deadline };
       let response = await fetch(url, hopInit);
       for (let hops = 0, chain: Set<string> | undefined; isRedirect(response.status);) {
         const location = response.headers.get("location");
@@ -478,9 +461,9 @@ export async function* runRequests<T = unknown>(
       if (sink !== undefined) {
         await sinkBody(response.body, record, maxBytes, await sink);
       } else if (read === undefined || retryStatus) {
-        await readChunks(response.body, record, maxBytes);
+        await countBody(response, record, maxBytes);
       } else {
-        record.value = await readWithin(read, response, spec, deadline, own!);
+        record.value = await readWithin(read, response, spec, own!);
       }
       if (response.ok) return FINAL;
       const reason = response.statusText;
@@ -493,11 +476,13 @@ export async function* runRequests<T = unknown>(
           (kind === "read" ? error instanceof RetryableError : !PERMANENT_KINDS.has(kind))
         ? 0
         : FINAL;
+    } finally {
+      if (follow) deadline.removeEventListener("abort", follow);
     }
   }
 
   try {
-    const items = dispatchable(requests, halt);
+    const items = haltable(requests, halt, toSpec);
     const pool = { poolLimit: concurrency, ordered: false };
     yield* pace
       ? pooledMap(pace.source(items), pace.wrap(request), pool)
@@ -505,6 +490,27 @@ export async function* runRequests<T = unknown>(
   } finally {
     deadlines[Symbol.dispose]();
     if (!options.client) client.close();
+  }
+}
+
+/**
+ * Counts a body without holding it: one that announces a small length, and
+ * no encoding that fetch would expand, is read in one go (the fastest way
+ * fetch has); any other streams through {@linkcode readChunks}'s fixed buffer.
+ */
+async function countBody(
+  response: Response,
+  record: RequestRecord<unknown>,
+  maxBytes: number,
+): Promise<void> {
+  const length = response.headers.get("content-length");
+  if (
+    length !== null && Number(length) <= SMALL_BODY && Number(length) <= maxBytes &&
+    !response.headers.has("content-encoding")
+  ) {
+    record.bytes = (await response.arrayBuffer()).byteLength;
+  } else {
+    await readChunks(response.body, record, maxBytes);
   }
 }
 
@@ -524,83 +530,17 @@ async function sinkBody(
   record.file = await sink.close();
 }
 
+/** The kind of a failed attempt's error. */
+function kindOf(error: unknown, readingBody: boolean, withRead: boolean): ErrorKind {
+  if (withRead && readingBody) return readFailureKind(error);
+  return error instanceof TooLargeError ? "too_large" : classifyError(error, readingBody);
+}
+
 /** Writes a failure into `record`; returns {@linkcode FINAL}. */
 function fail(record: RequestRecord<unknown>, kind: ErrorKind, detail: string): number {
   record.error = kind;
   record.detail = detail;
   return FINAL;
-}
-
-/**
- * The kind of a failure. What the caller's `read` throws is `read`, unless it
- * is the transport failing under it (a timeout, a broken body) or a body past
- * `maxBytes`.
- */
-function kindOf(error: unknown, readingBody: boolean, withRead: boolean): ErrorKind {
-  if (error instanceof TooLargeError) return "too_large";
-  if (!readingBody || !withRead) return classifyError(error, readingBody);
-  if (error instanceof DOMException || error instanceof RetryableError) {
-    return error instanceof RetryableError ? "read" : classifyError(error, true);
-  }
-  if (error instanceof TypeError && /reading a body|connection|os error/i.test(error.message)) {
-    return classifyError(error, true);
-  }
-  return "read";
-}
-
-/**
- * Runs `read` on a response, within the attempt's deadline: when the deadline
- * passes first the attempt fails with it, whatever `read` is doing. What
- * `read` leaves of the body is cancelled.
- */
-async function readWithin<T>(
-  read: ReadResponse<T>,
-  response: Response,
-  spec: RequestSpec,
-  deadline: AbortSignal,
-  own: AbortController,
-): Promise<T> {
-  const { promise: expired, reject } = Promise.withResolvers<never>();
-  const onAbort = () => reject(deadline.reason);
-  deadline.addEventListener("abort", onAbort);
-  try {
-    deadline.throwIfAborted();
-    return await Promise.race([read(response, spec), expired]);
-  } finally {
-    deadline.removeEventListener("abort", onAbort);
-    // A body read to its end is not affected by either.
-    if (response.body?.locked) own.abort();
-    else response.body?.cancel().catch(() => {});
-  }
-}
-
-/**
- * A check of network permission per host, or `undefined` when all hosts are
- * allowed. Without permission fetch would prompt on a terminal, or fail every
- * request alike: the check fails them as `permission` instead.
- */
-function netPermissionCheck(): ((url: string) => boolean) | undefined {
-  if (Deno.permissions.querySync({ name: "net" }).state === "granted") return undefined;
-  const allowed = new Map<string, boolean>();
-  return (url) => {
-    let host: string;
-    try {
-      host = new URL(url).host;
-    } catch {
-      return false; // fetch names it invalid_url
-    }
-    let granted = allowed.get(host);
-    if (granted === undefined) {
-      granted = Deno.permissions.querySync({ name: "net", host }).state === "granted";
-      allowed.set(host, granted);
-    }
-    return !granted;
-  };
-}
-
-function permissionDetail(url: string): string {
-  const host = new URL(url).host;
-  return `no network permission for ${host}: run Deno with --allow-net=${host}`;
 }
 
 /** `Retry-After` in milliseconds, from seconds or an HTTP date; 0 when absent or invalid. */
@@ -623,64 +563,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-type RequestSource = Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>;
-
-/**
- * The requests as specs (a plain URL's index is its position), ending as soon
- * as `halt` aborts. A sync source stays sync; an async one that is waiting for
- * its next item is not waited for once `halt` aborts.
- */
-function dispatchable(
-  requests: RequestSource,
-  halt: AbortSignal | undefined,
-): Iterable<RequestSpec> | AsyncIterable<RequestSpec> {
-  if (!(Symbol.asyncIterator in requests)) return numbered(requests, halt);
-  const source = requests[Symbol.asyncIterator]();
-  let position = 0;
-  let pending = false;
-  const iterator: AsyncIterableIterator<RequestSpec> = {
-    next() {
-      if (halt?.aborted) return Promise.resolve({ done: true, value: undefined });
-      const { promise, resolve, reject } = Promise.withResolvers<IteratorResult<RequestSpec>>();
-      const onHalt = () => resolve({ done: true, value: undefined });
-      halt?.addEventListener("abort", onHalt, { once: true });
-      pending = true;
-      source.next().then((next) => {
-        pending = false;
-        halt?.removeEventListener("abort", onHalt);
-        resolve(next.done ? next : { done: false, value: toSpec(next.value, position++) });
-      }, (error) => {
-        pending = false;
-        halt?.removeEventListener("abort", onHalt);
-        reject(error);
-      });
-      return promise;
-    },
-    async return() {
-      // A source still waiting for its next item would hold `return()` back.
-      if (!pending) await source.return?.();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
-}
-
-function* numbered(
-  requests: Iterable<string | RequestSpec>,
-  halt: AbortSignal | undefined,
-): Generator<RequestSpec> {
-  let position = 0;
-  for (const request of requests) {
-    if (halt?.aborted) return;
-    yield toSpec(request, position++);
-  }
-}
-
-function toSpec(request: string | RequestSpec, position: number): RequestSpec {
-  return typeof request === "string" ? { index: position, url: request } : request;
-}
-
 const OPTION_RANGES: Record<string, string> = {
   concurrency: "a positive integer",
   timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
@@ -689,6 +571,11 @@ const OPTION_RANGES: Record<string, string> = {
   maxBytes: "a non-negative number",
   maxRedirects: `an integer from 0 to ${MAX_REDIRECTS}`,
 };
+
+/** A plain URL's index is its position. */
+function toSpec(request: string | RequestSpec, position: number): RequestSpec {
+  return typeof request === "string" ? { index: position, url: request } : request;
+}
 
 function checkOption(name: string, value: number, valid: boolean): void {
   if (valid) return;
