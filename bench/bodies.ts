@@ -3,9 +3,10 @@
  *
  * - 400 responses of 5 MB at concurrency 200, counted by the CLI: peak RSS against 200 MB;
  * - the same 400 with `--save` (2 GB written): the same bound;
- * - 20,000 JSON documents (about 2 kB) at concurrency 100: the runner with a `read` that parses
- *   each against a bare fetch loop that parses too, and the runner counting against a bare loop
- *   reading each body whole (today's floor).
+ * - 20,000 JSON documents (about 2 kB) at concurrency 100: what parsing each costs in the runner
+ *   (a `read` that parses, against the runner counting bodies as it did before `read`) against
+ *   what it costs in a bare fetch loop (parsing, against reading each body whole), and the
+ *   runner with `read` against the bare loop that parses.
  *
  * The client runs on CPU 0, the server on CPU 1.
  *
@@ -109,6 +110,9 @@ export async function bodies(settings: Settings): Promise<Row[]> {
   const goal = (values: number[]) => values.map(() => RSS_GOAL);
   const ratio = (a: number[], b: number[]) => a.map((value, i) => value / b[i]!);
   const rate = (values: number[]) => values.map((s) => docs / s);
+  const docsName = `bodies: ${docs.toLocaleString("en-US")} JSON docs, limit 100`;
+  const read = seconds["runner-read"]!, counting = seconds["runner-count"]!;
+  const json = seconds["bare-json"]!, body = seconds["bare-body"]!;
   return [
     {
       scenario: `${name}, counted: peak RSS vs ${RSS_GOAL} MB`,
@@ -127,22 +131,32 @@ export async function bodies(settings: Settings): Promise<Row[]> {
       meets: (r) => r <= 1,
     },
     {
-      scenario: `bodies: ${
-        docs.toLocaleString("en-US")
-      } JSON docs, limit 100, runner + read parsing vs bare loop parsing`,
-      ours: { values: rate(seconds["runner-read"]!), unit: "req/s" },
-      reference: { values: rate(seconds["bare-json"]!), unit: "req/s" },
-      ratios: ratio(seconds["bare-json"]!, seconds["runner-read"]!),
-      goal: "≥ 0.9",
-      meets: (r) => r >= 0.9,
+      scenario: `${docsName}, runner + read parsing vs runner counting (today's runner)`,
+      ours: { values: rate(read), unit: "req/s" },
+      reference: { values: rate(counting), unit: "req/s" },
+      ratios: ratio(counting, read),
+      goal: "–",
     },
     {
-      scenario: `bodies: ${
-        docs.toLocaleString("en-US")
-      } JSON docs, limit 100, runner counting vs bare loop reading bodies`,
-      ours: { values: rate(seconds["runner-count"]!), unit: "req/s" },
-      reference: { values: rate(seconds["bare-body"]!), unit: "req/s" },
-      ratios: ratio(seconds["bare-body"]!, seconds["runner-count"]!),
+      scenario: `${docsName}, bare loop parsing vs bare loop reading bodies`,
+      ours: { values: rate(json), unit: "req/s" },
+      reference: { values: rate(body), unit: "req/s" },
+      ratios: ratio(body, json),
+      goal: "–",
+    },
+    {
+      scenario: `${docsName}, the parse's cost: runner (read / count) vs bare loop (json / body)`,
+      ours: { values: ratio(read, counting), unit: "x" },
+      reference: { values: ratio(json, body), unit: "x" },
+      ratios: read.map((value, i) => (value / counting[i]!) / (json[i]! / body[i]!)),
+      goal: "≤ 1.1",
+      meets: (r) => r <= 1.1,
+    },
+    {
+      scenario: `${docsName}, runner + read parsing vs bare loop parsing`,
+      ours: { values: rate(read), unit: "req/s" },
+      reference: { values: rate(json), unit: "req/s" },
+      ratios: ratio(json, read),
       goal: "–",
     },
   ];
