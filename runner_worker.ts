@@ -54,7 +54,9 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
   }, BATCH_MS);
   try {
     const { save, ...rest } = command.options;
-    const options = { ...rest, signal: abort.signal, ...(save ? { sink: bodySaver(save) } : {}) };
+    const onError = (error: Error) => report({ type: "save-error", message: error.message });
+    const sink = save ? { sink: bodySaver({ ...save, onError }) } : {};
+    const options = { ...rest, signal: abort.signal, ...sink };
     for await (const record of runRequests(indices(command), options)) {
       batch.push(record);
       if (batch.length >= BATCH_SIZE) {

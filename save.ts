@@ -23,6 +23,11 @@ export interface SaveOptions {
    * @default {false}
    */
   failed?: boolean;
+  /**
+   * Called when a body cannot be written (a full disk, an I/O error), with
+   * an error that names the file; the request then fails as well.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -74,12 +79,20 @@ export function savedPath(dir: string, index: number, failed = false): string {
 export function bodySaver(
   options: SaveOptions,
 ): (response: Response, request: RequestSpec) => Promise<BodySink> | undefined {
-  const { dir, failed = false } = options;
+  const { dir, failed = false, onError } = options;
   const made = new Set<number>();
   return (response, request) => {
     if (!response.ok && !failed) return undefined;
-    return open(savedPath(dir, request.index, !response.ok), request.index);
+    return open(savedPath(dir, request.index, !response.ok), request.index)
+      .catch((error) => saveFailed(error, `${savedPath(dir, request.index, !response.ok)}.part`));
   };
+
+  /** Names the file in the error, tells `onError`, and fails the request with it. */
+  function saveFailed(error: Error, path: string): never {
+    const failure = new Error(`Cannot save a body to '${path}': ${error.message}`);
+    onError?.(failure);
+    throw failure;
+  }
 
   async function open(path: string, index: number): Promise<BodySink> {
     const group = Math.floor(index / 1000);
@@ -97,14 +110,18 @@ export function bodySaver(
     return {
       // Writes to a local file take microseconds: a synchronous write spares a thread per file.
       write(chunk) {
-        for (let written = 0; written < chunk.byteLength;) {
-          written += file.writeSync(chunk.subarray(written));
+        try {
+          for (let written = 0; written < chunk.byteLength;) {
+            written += file.writeSync(chunk.subarray(written));
+          }
+        } catch (error) {
+          saveFailed(error as Error, part);
         }
         return Promise.resolve();
       },
       async close() {
         close();
-        await Deno.rename(part, path);
+        await Deno.rename(part, path).catch((error) => saveFailed(error, path));
         return path;
       },
       async abort() {

@@ -23,7 +23,7 @@ export interface WorkersOptions extends Omit<RunOptions, "client" | "headers" | 
   workers?: number;
   /** Request headers, as name and value pairs (a name may repeat). */
   headers?: [string, string][] | Record<string, string>;
-  /** Save bodies to files, as `bodySaver` does: each worker writes its own. */
+  /** Save bodies to files, as `bodySaver` does: each worker writes its own; `onError` is called here. */
   save?: SaveOptions;
   /** Take only this shard's indices. */
   shard?: Shard;
@@ -35,7 +35,8 @@ export interface WorkersOptions extends Omit<RunOptions, "client" | "headers" | 
 export type WorkerReport =
   | { type: "records"; records: RequestRecord[] }
   | { type: "done" }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  | { type: "save-error"; message: string };
 
 /** A message to a runner worker. */
 export type WorkerCommand =
@@ -90,8 +91,11 @@ export async function* runTemplateInWorkers(
     skip,
     signal,
     stop,
+    save,
     ...rest
   } = options;
+  // A function cannot cross to a worker: the workers report save errors, and onError hears them here.
+  const { onError: onSaveError, ...saveOptions } = save ?? {};
   const workerCount = Math.max(1, Math.min(wanted, concurrency));
   const counter = new SharedArrayBuffer(16);
   const flags = new BigInt64Array(counter);
@@ -108,6 +112,7 @@ export async function* runTemplateInWorkers(
     worker.onmessage = ({ data }: MessageEvent<WorkerReport>) => {
       if (data.type === "records") batches.push({ from: worker, records: data.records });
       else if (data.type === "done") running--;
+      else if (data.type === "save-error") onSaveError?.(new Error(data.message));
       else {
         failure ??= new Error(data.message);
         running--;
@@ -126,7 +131,11 @@ export async function* runTemplateInWorkers(
       template,
       count,
       shard,
-      options: { ...rest, concurrency: share },
+      options: {
+        ...rest,
+        concurrency: share,
+        ...(save ? { save: saveOptions as SaveOptions } : {}),
+      },
       counter,
       ...(skipped ? { skip: skipped } : {}),
     };

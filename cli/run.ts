@@ -70,7 +70,19 @@ export async function run(args: string[]): Promise<number> {
   } satisfies RunOptions;
   const template = plan.url ?? `${server?.url}{}`;
   const { workers, shard } = plan;
-  const sink = save ? { sink: bodySaver(save) } : {};
+  let sourceError: string | undefined;
+  let writeError: string | undefined;
+  let closed = false;
+  /** A write failed: stop dispatching; a closed pipe ends the run quietly, anything else is exit 3. */
+  function writeFailed(error: unknown, name?: string): void {
+    const message = (error as Error).message;
+    if (error instanceof Deno.errors.BrokenPipe) closed = true;
+    else writeError ??= name === undefined ? message : `Cannot write ${name}: ${message}`;
+    interrupt.halt();
+  }
+  // A body that cannot be saved is output that cannot be written: stop, as for the output file.
+  const saving = save && { ...save, onError: (error: Error) => writeFailed(error) };
+  const sink = saving ? { sink: bodySaver(saving) } : {};
   const records = source
     ? runRequests(source, { ...options, ...sink })
     : workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)
@@ -79,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
       workers,
       ...(shard ? { shard } : {}),
       ...(finished ? { skip: finished } : {}),
-      ...(save ? { save } : {}),
+      ...(saving ? { save: saving } : {}),
     })
     : runRequests(fromTemplate(template, plan.count, shard, finished), { ...options, ...sink });
 
@@ -93,15 +105,6 @@ export async function run(args: string[]): Promise<number> {
   const progress = !flags.quiet && Deno.stderr.isTerminal()
     ? new Progress(summary, source ? undefined : plan.shardCount - (finished?.size ?? 0))
     : undefined;
-  let sourceError: string | undefined;
-  let writeError: string | undefined;
-  let closed = false;
-  /** A write failed: stop dispatching; a closed pipe ends the run quietly, anything else is exit 3. */
-  function writeFailed(error: unknown, name: string): void {
-    if (error instanceof Deno.errors.BrokenPipe) closed = true;
-    else writeError ??= `Cannot write ${name}: ${(error as Error).message}`;
-    interrupt.halt();
-  }
   try {
     for await (const record of records) {
       summary.add(record);

@@ -108,6 +108,28 @@ Deno.test("a full disk stops the run with a summary, whole records and exit 3", 
           await new Deno.Command("umount", { args: [dir] }).output();
         }
       });
+      await t.step("--save into a 64k tmpfs", async () => {
+        assert.ok(await canMountTmpfs(dir));
+        try {
+          const output = await cli([
+            "--count",
+            "300",
+            "--max-delay",
+            "0",
+            "--save",
+            `${dir}/bodies`,
+            "--json",
+          ]);
+          assertOneError(
+            output,
+            3,
+            /Cannot save a body to '.*bodies\/0\/\d+\.part': No space left/,
+          );
+          assert.ok(JSON.parse(output.stdout).ok > 0, "bodies were saved until the disk was full");
+        } finally {
+          await new Deno.Command("umount", { args: [dir] }).output();
+        }
+      });
     }
   });
   await t.step("/dev/full", async () => {
