@@ -21,6 +21,8 @@ export interface MergeOptions {
   skipBad: boolean;
   /** Says what was left out, one line each. */
   warn: (text: string) => void;
+  /** Also gets each record the summary counts. */
+  onRecord?: ((record: RequestRecord) => void) | undefined;
 }
 
 /** The merge of many outputs. */
@@ -58,7 +60,10 @@ export async function mergeRecords(files: string[], options: MergeOptions): Prom
     for (const source of sources) {
       for await (const record of recordsOf(source, quiet)) {
         busy.add(record.start, record.start + record.ms);
-        if (counts.decrement(record.index) === 0) summary.add(record);
+        if (counts.decrement(record.index) === 0) {
+          summary.add(record);
+          options.onRecord?.(record);
+        }
       }
     }
     return { summary, busyMs: busy.busy };

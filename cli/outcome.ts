@@ -1,10 +1,12 @@
 /**
  * The end of a run or a report: the summary printed (text or JSON), the
- * `--fail-if` thresholds checked, and the exit code they set.
+ * `--fail-if` thresholds checked and the exit code they set, and the
+ * `--html` report written.
  *
  * @module
  */
 
+import { renderHtmlReport } from "../html_report.ts";
 import type { SummaryJson } from "../summary.ts";
 import { formatSummary } from "../summary_text.ts";
 import {
@@ -14,7 +16,9 @@ import {
   type Threshold,
   type ThresholdResult,
 } from "../thresholds.ts";
+import { Timeline } from "../timeline.ts";
 import { UsageError } from "./args.ts";
+import { requirePermission } from "./files.ts";
 
 /** The exit code when a `--fail-if` threshold was crossed. */
 export const THRESHOLD_CROSSED = 4;
@@ -22,15 +26,22 @@ export const THRESHOLD_CROSSED = 4;
 /** The flags a run and a report share for their outcome. */
 export const OUTCOME_OPTIONS = {
   "fail-if": { type: "string", multiple: true },
+  html: { type: "string" },
 } as const;
 
 /** What to do with the summary, checked before anything starts. */
 export interface OutcomePlan {
   thresholds: Threshold[];
+  /** Where to write the HTML report. */
+  html: string | undefined;
+  /** The run over time, kept only when an HTML report is asked for. */
+  timeline: Timeline | undefined;
 }
 
 /** Checks the outcome flags; throws {@linkcode UsageError}. */
-export function planOutcome(flags: { "fail-if"?: string[] | undefined }): OutcomePlan {
+export function planOutcome(
+  flags: { "fail-if"?: string[] | undefined; html?: string | undefined },
+): OutcomePlan {
   const thresholds = (flags["fail-if"] ?? []).map((text) => {
     try {
       return parseThreshold(text);
@@ -38,7 +49,12 @@ export function planOutcome(flags: { "fail-if"?: string[] | undefined }): Outcom
       throw new UsageError((error as Error).message);
     }
   });
-  return { thresholds };
+  const { html } = flags;
+  if (html !== undefined) {
+    if (html === "" || html === "-") throw new UsageError("Cannot use --html: name a file");
+    requirePermission("write", html);
+  }
+  return { thresholds, html, timeline: html === undefined ? undefined : new Timeline() };
 }
 
 /**
@@ -47,22 +63,43 @@ export function planOutcome(flags: { "fail-if"?: string[] | undefined }): Outcom
  * @param json The summary.
  * @param plan The outcome plan.
  * @param options `json` for JSON; `extra` text lines for the text form.
- * @returns The text to print, without a final newline, and {@linkcode THRESHOLD_CROSSED}
- * when a threshold was crossed, else 0.
+ * @returns The text to print, without a final newline, {@linkcode THRESHOLD_CROSSED}
+ * when a threshold was crossed (else 0), and the summary with the thresholds' results.
  */
 export function conclude(
   json: SummaryJson,
   plan: OutcomePlan,
   options: { json?: boolean | undefined; extra?: string },
-): { text: string; code: number } {
+): { text: string; code: number; summary: SummaryJson & { thresholds?: ThresholdResult[] } } {
   const results = checkThresholds(plan.thresholds, json);
   const code = results.some((result) => result.crossed) ? THRESHOLD_CROSSED : 0;
-  if (options.json) {
-    const out: SummaryJson & { thresholds?: ThresholdResult[] } = json;
-    if (results.length > 0) out.thresholds = results;
-    return { text: JSON.stringify(out), code };
-  }
+  const summary: SummaryJson & { thresholds?: ThresholdResult[] } = { ...json };
+  if (results.length > 0) summary.thresholds = results;
+  if (options.json) return { text: JSON.stringify(summary), code, summary };
   const text = formatSummary(json) + (options.extra ?? "") +
     formatThresholds(results, plan.thresholds);
-  return { text: text.trimEnd(), code };
+  return { text: text.trimEnd(), code, summary };
+}
+
+/**
+ * Writes the HTML report, when one was asked for.
+ *
+ * @param plan The outcome plan, with its timeline.
+ * @param title The report's title.
+ * @param summary The summary with the thresholds' results.
+ * @returns An error message when the file could not be written.
+ */
+export async function writeHtml(
+  plan: OutcomePlan,
+  title: string,
+  summary: SummaryJson,
+): Promise<string | undefined> {
+  if (plan.html === undefined || plan.timeline === undefined) return undefined;
+  const html = renderHtmlReport({ title, summary, timeline: plan.timeline.toJSON() });
+  try {
+    await Deno.writeTextFile(plan.html, html);
+  } catch (error) {
+    return `Cannot write the HTML report '${plan.html}': ${(error as Error).message}`;
+  }
+  return undefined;
 }

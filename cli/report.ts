@@ -8,7 +8,7 @@
 import { parse, UsageError } from "./args.ts";
 import { requirePermission } from "./files.ts";
 import { mergeRecords } from "./merge.ts";
-import { conclude, OUTCOME_OPTIONS, planOutcome } from "./outcome.ts";
+import { conclude, OUTCOME_OPTIONS, planOutcome, writeHtml } from "./outcome.ts";
 import { USAGE } from "./usage.ts";
 
 /** Runs `report` with its arguments; returns the exit code. */
@@ -33,12 +33,18 @@ export async function report(args: string[]): Promise<number> {
   const { summary, busyMs } = await mergeRecords(files, {
     skipBad: flags["skip-bad"] ?? false,
     warn: (text) => console.error(text),
+    onRecord: outcome.timeline && ((record) => outcome.timeline!.add(record)),
   });
   const json = summary.toJSON();
   // The time requests were in flight: not the pause between a crash and its resume.
   json.seconds = Math.round(busyMs) / 1000;
   json.requestsPerSecond = busyMs > 0 ? Math.round(json.count / (busyMs / 1000)) : 0;
-  const { text, code } = conclude(json, outcome, { json: flags.json });
+  const { text, code, summary: verdict } = conclude(json, outcome, { json: flags.json });
   console.log(text);
+  const htmlError = await writeHtml(outcome, `main.ts report ${files.join(" ")}`, verdict);
+  if (htmlError) {
+    console.error(`error: ${htmlError}`);
+    return 3;
+  }
   return code || (json.failed > 0 ? 1 : 0);
 }

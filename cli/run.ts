@@ -17,7 +17,7 @@ import { parse } from "./args.ts";
 import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
-import { conclude, planOutcome } from "./outcome.ts";
+import { conclude, planOutcome, writeHtml } from "./outcome.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { USAGE } from "./usage.ts";
@@ -108,6 +108,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     for await (const record of records) {
       summary.add(record);
+      outcome.timeline?.add(record);
       if (output && !output.journal.error) {
         await output.journal.write(JSON.stringify(record)).catch((e) =>
           writeFailed(e, output.name)
@@ -137,12 +138,16 @@ export async function run(args: string[]): Promise<number> {
   const extra = !flags.json && plan.bundled && interrupt.code === 0 && !writeError && !closed
     ? boundLine(json, plan.delays)
     : "";
-  const { text, code: verdict } = conclude(json, outcome, { json: flags.json, extra });
+  const { text, code: verdict, summary: judged } = conclude(json, outcome, {
+    json: flags.json,
+    extra,
+  });
   try {
     print(text);
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
   }
+  writeError ??= await writeHtml(outcome, `main.ts ${args.join(" ")}`, judged);
   if (writeError) {
     console.error(`error: ${writeError}`);
     return 3;

@@ -6,7 +6,7 @@
 
 /** What `--help` prints. */
 export const USAGE = `Usage: main.ts [options]
-       main.ts report [--json] [--skip-bad] [--fail-if EXPR]... FILE...   (- reads standard input)
+       main.ts report [--json] [--skip-bad] [--html FILE] [--fail-if EXPR]... FILE...   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
 Without --url, --urls or --targets it starts the bundled delay server on a free
@@ -46,6 +46,8 @@ Options:
   --overwrite        start an --output that already holds records over
   --verbose          print "{date}:{url} {status} with delay {delay} ({ms} ms)" per
                      request, and the error and detail of a failure (to stderr with --json)
+  --html FILE        write a self-contained HTML report: the run over time, the
+                     latency histogram, the busiest hosts and the summary
   --fail-if EXPR     exit 4 when the summary meets EXPR, repeatable: METRIC OP VALUE
                      with OP one of > >= < <=, METRIC min, mean, max, p50, p90, p99,
                      p99.9, p99.99 (VALUE in ms or s), errors (a count or N%), rps,

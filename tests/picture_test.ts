@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import type { SummaryJson } from "../summary.ts";
 import type { ThresholdResult } from "../thresholds.ts";
+import { ensureChromium, loadPage, screenshot } from "./chromium.ts";
+import { colourStats, decodePng } from "./png.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const decoder = new TextDecoder();
@@ -156,4 +158,74 @@ Deno.test("main.ts exits 2 with one line and sends nothing on a bad --fail-if", 
     }
   }
   assert.equal(hits, 0);
+});
+
+Deno.test("main.ts report --html of 300,000 records: small, self-contained, drawn by Chromium", async () => {
+  const chromium = await ensureChromium();
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/run.ndjson`;
+    const html = `${dir}/report.html`;
+    await writeSynthetic(file, 300_000);
+    const output = await cli(["report", file, "--html", html, "--fail-if", "errors>1%"]);
+    assert.equal(output.code, 4, output.stderr);
+    const text = await Deno.readTextFile(html);
+    const size = new TextEncoder().encode(text).length;
+    assert.ok(size < 200_000, `the report is ${size} bytes`);
+    assert.doesNotMatch(text, /\bsrc=|<link|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    const timeline = JSON.parse(
+      /<script type="application\/json" id="timeline">(.*?)<\/script>/s.exec(text)![1]!,
+    );
+    assert.equal(sum(timeline.started), 300_000);
+    assert.equal(sum(timeline.finished), 300_000);
+    assert.equal(timeline.bucketMs, 1000);
+    assert.ok(timeline.started.length >= 100 && timeline.started.length <= 102);
+    assert.equal(sum(timeline.outcomes.timeout), 7_500);
+    assert.match(text, /CROSSED/);
+
+    const page = await loadPage(chromium, html);
+    assert.match(page.dom, /<html [^>]*data-ready="1"/, "the script ran to its end");
+    assert.doesNotMatch(page.dom, /data-error=/);
+    assert.deepEqual(page.console, []);
+    const image = await decodePng(await screenshot(chromium, html, `${dir}/shot.png`));
+    const { colours, inked } = colourStats(image);
+    assert.ok(colours >= 20, `${colours} colours`);
+    assert.ok(inked > 0.05, `${(inked * 100).toFixed(1)}% of pixels are not white`);
+
+    // The check catches a script error: the same report with one broken line fails it.
+    await Deno.writeTextFile(html, text.replace("(() => {", "(() => { null.boom;"));
+    const broken = await loadPage(chromium, html);
+    assert.doesNotMatch(broken.dom, /data-ready="1"/);
+    assert.match(broken.dom, /data-error="[^"]*null/);
+    assert.ok(
+      broken.console.some((line) => /Uncaught TypeError/.test(line)),
+      broken.console.join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts --html on a run draws its timeline and keeps the HTML small", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const html = `${dir}/run.html`;
+    const output = await cli(["--count", "300", "--max-delay", "0", "--quiet", "--html", html]);
+    assert.equal(output.code, 0, output.stderr);
+    const text = await Deno.readTextFile(html);
+    const timeline = JSON.parse(
+      /<script type="application\/json" id="timeline">(.*?)<\/script>/s.exec(text)![1]!,
+    );
+    assert.equal(sum(timeline.started), 300);
+    assert.equal(sum(timeline.outcomes["200"]), 300);
+    for (const heading of ["Requests per second", "in flight", "Latency histogram", "Hosts"]) {
+      assert.ok(text.includes(heading), heading);
+    }
+    assert.ok(text.length < 100_000, `${text.length} characters`);
+    const bad = await cli(["--count", "5", "--html", `${dir}/missing/dir/x.html`, "--quiet"]);
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stderr, /^error: Cannot write the HTML report '[^\n]+\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
