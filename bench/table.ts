@@ -74,7 +74,11 @@ export function formatTable(rows: Row[]): string {
 
 function formatFigure(figure: Figure | undefined): string {
   if (!figure?.values.length) return "–";
-  const digits = figure.unit === "s" ? 2 : figure.unit === "MB" || figure.unit === "µs" ? 1 : 0;
+  const digits = figure.unit === "s" || figure.unit === "x"
+    ? 2
+    : figure.unit === "MB" || figure.unit === "µs"
+    ? 1
+    : 0;
   const text = (value: number) =>
     value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${spread(figure.values, text)} ${figure.unit}`;
