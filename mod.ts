@@ -48,3 +48,5 @@ export {
 export * from "./classify.ts";
 export { readFailureKind, RetryableError } from "./read.ts";
 export { type ByteCount, readChunks, TooLargeError } from "./chunks.ts";
+export { bodySaver, savedPath, type SaveOptions } from "./save.ts";
+export { checkHeader, FORBIDDEN_HEADERS, parseTarget, requestsFromTargets } from "./targets.ts";
