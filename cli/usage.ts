@@ -38,7 +38,7 @@ Options:
   --http1, --http2   use only HTTP/1.1, or only HTTP/2
   --no-keepalive     a new connection for every request
   --shard I/N        make only requests whose index i has i % N == I
-  --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
+  --workers W        threads that make the requests of a --count run (default: CPUs - 1, 1 to 4)
   --json             print the summary as one JSON object on stdout
   --output FILE|-    write one NDJSON record per finished request, after a header line
                      naming the run; with -, records go to stdout and the summary to stderr
