@@ -55,40 +55,6 @@ async function writeSynthetic(path: string, count: number): Promise<void> {
   await Deno.writeTextFile(path, lines.join("\n") + "\n");
 }
 
-Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hosts bounded", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = `${dir}/run.ndjson`;
-    await writeSynthetic(file, 300_000);
-    const output = await cli(["report", "--json", "--fail-if", "p99>2s", file]);
-    assert.equal(output.code, 1, output.stderr);
-    const json: Json = JSON.parse(output.stdout);
-    assert.equal(json.count, 300_000);
-    assert.equal(json.failed, 15_000);
-    assert.equal(json.ok, 285_000);
-    assert.deepEqual(json.errors, { http_status: 7_500, timeout: 7_500 });
-    assert.deepEqual(json.errorDetails.timeout, [{ detail: "no answer in 30 s", count: 7_500 }]);
-    assert.equal(sum(json.latencyMs.histogram.counts), json.ok);
-    assert.equal(json.latencyMs.min, 5);
-    assert.ok(json.latencyMs.max >= 104 && json.latencyMs.max <= 104.9, `${json.latencyMs.max}`);
-    assert.ok(json.latencyMs.p50 < json.latencyMs.p99 && json.latencyMs.p99 <= 104.9);
-    assert.equal(json.bytes, 285_000 * 100 + 7_500 * 9);
-    assert.ok(json.hosts.length <= 11, `${json.hosts.length} host rows`);
-    assert.deepEqual(json.hosts[0]?.host, "busy.example");
-    assert.equal(json.hosts[0]?.requests, 150_000);
-    assert.equal(json.hosts.at(-1)?.host, "other");
-    assert.equal(sum(json.hosts.map((row) => row.requests)), json.count);
-    assert.equal(sum(json.hosts.map((row) => row.failed)), json.failed);
-    assert.deepEqual(json.thresholds, [{
-      threshold: "p99>2s",
-      value: json.latencyMs.p99,
-      crossed: false,
-    }]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 Deno.test("main.ts --fail-if holds (exit 0) and crosses (exit 4, named) on a real run", async () => {
   const held = await cli([
     "--count",
@@ -160,15 +126,46 @@ Deno.test("main.ts exits 2 with one line and sends nothing on a bad --fail-if", 
   assert.equal(hits, 0);
 });
 
-Deno.test("main.ts report --html of 300,000 records: small, self-contained, drawn by Chromium", async () => {
+Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hosts bounded; its HTML is small and Chromium draws it", async () => {
   const chromium = await ensureChromium();
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/run.ndjson`;
     const html = `${dir}/report.html`;
     await writeSynthetic(file, 300_000);
-    const output = await cli(["report", file, "--html", html, "--fail-if", "errors>1%"]);
+    const output = await cli([
+      "report",
+      "--json",
+      file,
+      "--html",
+      html,
+      "--fail-if",
+      "p99>2s",
+      "--fail-if",
+      "errors>1%",
+    ]);
     assert.equal(output.code, 4, output.stderr);
+    const json: Json = JSON.parse(output.stdout);
+    assert.equal(json.count, 300_000);
+    assert.equal(json.failed, 15_000);
+    assert.equal(json.ok, 285_000);
+    assert.deepEqual(json.errors, { http_status: 7_500, timeout: 7_500 });
+    assert.deepEqual(json.errorDetails.timeout, [{ detail: "no answer in 30 s", count: 7_500 }]);
+    assert.equal(sum(json.latencyMs.histogram.counts), json.ok);
+    assert.equal(json.latencyMs.min, 5);
+    assert.ok(json.latencyMs.max >= 104 && json.latencyMs.max <= 104.9, `${json.latencyMs.max}`);
+    assert.ok(json.latencyMs.p50 < json.latencyMs.p99 && json.latencyMs.p99 <= 104.9);
+    assert.equal(json.bytes, 285_000 * 100 + 7_500 * 9);
+    assert.ok(json.hosts.length <= 11, `${json.hosts.length} host rows`);
+    assert.deepEqual(json.hosts[0]?.host, "busy.example");
+    assert.equal(json.hosts[0]?.requests, 150_000);
+    assert.equal(json.hosts.at(-1)?.host, "other");
+    assert.equal(sum(json.hosts.map((row) => row.requests)), json.count);
+    assert.equal(sum(json.hosts.map((row) => row.failed)), json.failed);
+    assert.deepEqual(json.thresholds, [
+      { threshold: "p99>2s", value: json.latencyMs.p99, crossed: false },
+      { threshold: "errors>1%", value: 5, crossed: true },
+    ]);
     const text = await Deno.readTextFile(html);
     const size = new TextEncoder().encode(text).length;
     assert.ok(size < 200_000, `the report is ${size} bytes`);
