@@ -201,7 +201,12 @@ export class Histogram {
     for (let bucket = 0; bucket < this.#counts.length; bucket++) {
       const samples = this.#counts[bucket]!;
       if (samples === 0) continue;
-      const ms = this.#lowestMicrosOf(bucket) / 1000;
+      // A bucket counts where its middle falls (exact below the linear limit).
+      const low = this.#lowestMicrosOf(bucket);
+      const micros = bucket < this.#linearLimit
+        ? low
+        : (low + this.#lowestMicrosOf(bucket + 1)) / 2;
+      const ms = micros / 1000;
       while (range < counts.length - 1 && ms >= bounds[range + 1]!) range++;
       counts[range]! += samples;
     }
