@@ -8,6 +8,7 @@
  */
 
 import { Bitset } from "./bitset.ts";
+import { RateSchedule } from "./rate_schedule.ts";
 import { runRequests } from "./runner.ts";
 import { bodySaver } from "./save.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -56,7 +57,13 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
     const { save, ...rest } = command.options;
     const onError = (error: Error) => report({ type: "save-error", message: error.message });
     const sink = save ? { sink: bodySaver({ ...save, onError }) } : {};
-    const options = { ...rest, signal: abort.signal, ...sink };
+    const { schedule } = command;
+    const options = {
+      ...rest,
+      signal: abort.signal,
+      ...sink,
+      ...(schedule ? { rate: new RateSchedule(schedule.rate, schedule) } : {}),
+    };
     for await (const record of runRequests(indices(command), options)) {
       batch.push(record);
       if (batch.length >= BATCH_SIZE) {

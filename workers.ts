@@ -5,6 +5,13 @@
  * one shared atomic counter, so dispatch is the same greedy list scheduling
  * as in one thread. Records come back to the caller in batches.
  *
+ * Pace holds across workers: with a `rate`, every worker takes due times
+ * from one shared {@linkcode RateSchedule} (and `duration` counts from its
+ * start); `perHost` is split between the workers so their shares add up to
+ * it exactly (no more workers than `perHost`); a concurrency ramp ramps each
+ * worker's share. Host-wide backoff is per worker: each pauses and slows an
+ * origin on the 429s it sees itself.
+ *
  * @module
  */
 
@@ -12,9 +19,16 @@ import type { Bitset } from "./bitset.ts";
 import type { RequestRecord, RunOptions } from "./runner.ts";
 import type { SaveOptions } from "./save.ts";
 import type { Shard } from "./sources.ts";
+import { RateSchedule } from "./rate_schedule.ts";
 
 /** Options for {@linkcode runTemplateInWorkers}. */
-export interface WorkersOptions extends Omit<RunOptions, "client" | "headers" | "read" | "sink"> {
+export interface WorkersOptions
+  extends Omit<RunOptions, "client" | "headers" | "read" | "sink" | "rate"> {
+  /**
+   * Requests per second for the whole run: every worker takes its requests'
+   * due times from one shared {@linkcode RateSchedule}.
+   */
+  rate?: number;
   /**
    * How many workers to run.
    *
@@ -46,6 +60,8 @@ export type WorkerCommand =
     count: number;
     shard: Shard;
     options: Omit<WorkersOptions, "signal" | "stop" | "workers" | "shard" | "skip">;
+    /** The run's rate schedule, shared: its rate, ramp and buffer. */
+    schedule?: { rate: number; ramp: number; buffer: SharedArrayBuffer };
     /** [next k, stop flag]: index `k` of the shard is `shard.index + k * shard.total`. */
     counter: SharedArrayBuffer;
     /** The bits of a {@linkcode Bitset} of indices to leave out. */
@@ -96,7 +112,13 @@ export async function* runTemplateInWorkers(
   } = options;
   // A function cannot cross to a worker: the workers report save errors, and onError hears them here.
   const { onError: onSaveError, ...saveOptions } = save ?? {};
-  const workerCount = Math.max(1, Math.min(wanted, concurrency));
+  const { rate, perHost } = rest;
+  // Each worker gets a share of perHost, so the shares add up to it exactly.
+  const workerCount = Math.max(1, Math.min(wanted, concurrency, perHost ?? Infinity));
+  // One schedule for all: it starts when the first worker takes a ticket.
+  const schedule = rate === undefined
+    ? undefined
+    : new RateSchedule(rate, rest.ramp === undefined ? {} : { ramp: rest.ramp });
   const counter = new SharedArrayBuffer(16);
   const flags = new BigInt64Array(counter);
   const skipped = skip && skip.size > 0 ? skip.share() : undefined;
@@ -125,7 +147,8 @@ export async function* runTemplateInWorkers(
       running--;
       wake?.();
     };
-    const share = Math.floor(concurrency / workerCount) + (i < concurrency % workerCount ? 1 : 0);
+    const share = (total: number) =>
+      Math.floor(total / workerCount) + (i < total % workerCount ? 1 : 0);
     const command: WorkerCommand = {
       type: "start",
       template,
@@ -133,9 +156,13 @@ export async function* runTemplateInWorkers(
       shard,
       options: {
         ...rest,
-        concurrency: share,
+        concurrency: share(concurrency),
+        ...(perHost === undefined ? {} : { perHost: share(perHost) }),
         ...(save ? { save: saveOptions as SaveOptions } : {}),
       },
+      ...(schedule
+        ? { schedule: { rate: schedule.rate, ramp: schedule.ramp, buffer: schedule.buffer } }
+        : {}),
       counter,
       ...(skipped ? { skip: skipped } : {}),
     };

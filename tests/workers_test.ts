@@ -1,3 +1,4 @@
+import { serveCounting } from "./_pace_server.ts";
 import assert from "node:assert/strict";
 import { serveDelay } from "../server.ts";
 import { runTemplateInWorkers } from "../workers.ts";
@@ -63,4 +64,23 @@ Deno.test("runTemplateInWorkers() stops dispatching on stop and records requests
   // Every request hangs, so exactly the six that filled the slots were started.
   assert.equal(finished.length, 6);
   assert.ok(finished.every((record) => record.error === "aborted"));
+});
+
+Deno.test("runTemplateInWorkers() draws from one rate schedule and splits perHost exactly", async () => {
+  // 5 ms an answer: 3 at a time make up to 600/s, well above the rate.
+  await using server = serveCounting({ delayMs: 5 });
+  const started = Date.now();
+  const records = await Array.fromAsync(
+    runTemplateInWorkers(`${server.url}{}`, 1_000_000, {
+      workers: 2,
+      concurrency: 50,
+      rate: 200,
+      duration: 600,
+      perHost: 3,
+    }),
+  );
+  // One schedule: 200/s for 0.6 s is 120 requests in all, not 120 per worker.
+  assert.equal(records.length, 120);
+  assert.ok(server.maxInFlight <= 3, `the host saw ${server.maxInFlight} at once`);
+  assert.ok(Date.now() - started < 5000);
 });
