@@ -336,7 +336,10 @@ export async function* runRequests<T = unknown>(
     halt,
   });
   const client = options.client ??
-    Deno.createHttpClient({ poolMaxIdlePerHost: concurrency, ...options.clientOptions });
+    Deno.createHttpClient({
+      poolMaxIdlePerHost: Math.min(concurrency, perHost ?? concurrency),
+      ...options.clientOptions,
+    });
   const deadlines = new Deadlines(timeout, signal);
   const init: RequestInit & { client: Deno.HttpClient } = { method, client, redirect: "manual" };
   if (headers !== undefined) init.headers = headers;

@@ -19,6 +19,7 @@ export class Interrupt implements Disposable {
   #stop = new AbortController();
   #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
   #listeners: [Deno.Signal, () => void][] = [];
   #onForceExit: () => void;
 
@@ -56,8 +57,17 @@ export class Interrupt implements Disposable {
     this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
   }
 
+  /**
+   * Aborts the requests still in flight `ms` from now: the end of a
+   * `--duration` run (dispatching stops at the duration, then the grace).
+   */
+  abortAfter(ms: number): void {
+    this.#deadline = setTimeout(() => this.#abort.abort(), ms);
+  }
+
   [Symbol.dispose](): void {
     clearTimeout(this.#timer);
+    clearTimeout(this.#deadline);
     for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
   }
 }

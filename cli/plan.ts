@@ -23,6 +23,8 @@ import {
   requirePermission,
 } from "./files.ts";
 import { OUTCOME_OPTIONS } from "./outcome.ts";
+import { PACE_OPTIONS, planPace } from "./pace.ts";
+import { originOf } from "../pace.ts";
 import type { RunIdentity } from "./output.ts";
 import {
   netHost,
@@ -73,6 +75,7 @@ export const RUN_OPTIONS = {
   help: { type: "boolean" },
   ...TRANSPORT_OPTIONS,
   ...OUTCOME_OPTIONS,
+  ...PACE_OPTIONS,
 } as const;
 
 /** A run's flags, checked: everything the run needs to know before it opens anything. */
@@ -83,6 +86,8 @@ export interface RunPlan {
   urls: string | undefined;
   targets: string | undefined;
   count: number;
+  /** Whether `count` is the run's size; not with `--duration` and no `--count`. */
+  counted: boolean;
   /** Requests this shard makes, when the count is known. */
   shardCount: number;
   /** The concurrency asked for, no more than the requests to make. */
@@ -90,9 +95,9 @@ export interface RunPlan {
   workers: number;
   shard: Shard | undefined;
   delays: { maxDelay: number; seed: number };
-  request: Omit<RunOptions, "concurrency" | "signal" | "client" | "headers" | "read" | "sink"> & {
-    headers?: [string, string][];
-  };
+  request:
+    & Omit<RunOptions, "concurrency" | "signal" | "client" | "headers" | "read" | "sink" | "rate">
+    & { headers?: [string, string][]; rate?: number };
   /** What the output's header says this run is, for `--resume` to check. */
   identity: RunIdentity;
   /** The HTTP client's options and `--save`. */
@@ -127,7 +132,10 @@ export async function planRun(
       );
     }
   }
-  const count = integer("count", flags.count ?? "10000", 1);
+  const pace = planPace(flags);
+  // With --duration, a template's --count is an optional cap: indices keep counting.
+  const counted = flags.count !== undefined || pace.duration === undefined;
+  const count = counted ? integer("count", flags.count ?? "10000", 1) : Number.MAX_SAFE_INTEGER;
   const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
   const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
@@ -139,7 +147,7 @@ export async function planRun(
     : asUsageError(() => parseShard(flags.shard!));
   const method = (flags.method ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
-  const request: RunPlan["request"] = { timeout, retries, method };
+  const request: RunPlan["request"] = { timeout, retries, method, ...pace };
   const headers = parseHeaders(flags.header ?? []);
   if (headers.length > 0) request.headers = headers;
   if (flags.body !== undefined && flags["body-file"] !== undefined) {
@@ -197,14 +205,18 @@ export async function planRun(
     : { targets: list?.path ?? flags.targets!, ...listed };
   if (shard) identity.shard = `${shard.index}/${shard.total}`;
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
+  // One origin (the bundled server, a template with no {} before its path): --per-host caps it all.
+  const oneOrigin = bundled || flags.url !== undefined && !originOf(flags.url).includes("{}");
+  const cap = oneOrigin ? Math.min(concurrency, pace.perHost ?? concurrency) : concurrency;
   return {
     bundled,
     url: flags.url,
     urls: flags.urls,
     targets: flags.targets,
     count,
+    counted,
     shardCount,
-    concurrency: !listFlag ? Math.max(1, Math.min(concurrency, shardCount)) : concurrency,
+    concurrency: !listFlag ? Math.max(1, Math.min(cap, shardCount)) : concurrency,
     workers,
     shard,
     delays: { maxDelay, seed },

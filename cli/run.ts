@@ -16,7 +16,7 @@ import { runTemplateInWorkers } from "../workers.ts";
 import { parse } from "./args.ts";
 import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
-import { Interrupt } from "./interrupt.ts";
+import { GRACE_SECONDS, Interrupt } from "./interrupt.ts";
 import { conclude, planOutcome, writeHtml } from "./outcome.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
@@ -68,6 +68,9 @@ export async function run(args: string[]): Promise<number> {
     signal: interrupt.abort,
     stop: interrupt.stop,
   } satisfies RunOptions;
+  const { duration } = plan.request;
+  // Dispatching stops at the duration; requests still in flight get the Ctrl-C grace.
+  if (duration !== undefined) interrupt.abortAfter(duration + GRACE_SECONDS * 1000);
   const template = plan.url ?? `${server?.url}{}`;
   const { workers, shard } = plan;
   let sourceError: string | undefined;
@@ -103,7 +106,10 @@ export async function run(args: string[]): Promise<number> {
     ? new LineWriter(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
   const progress = !flags.quiet && Deno.stderr.isTerminal()
-    ? new Progress(summary, source ? undefined : plan.shardCount - (finished?.size ?? 0))
+    ? new Progress(
+      summary,
+      source || !plan.counted ? undefined : plan.shardCount - (finished?.size ?? 0),
+    )
     : undefined;
   try {
     for await (const record of records) {
@@ -135,7 +141,10 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const json = summary.toJSON(concurrency);
-  const extra = !flags.json && plan.bundled && interrupt.code === 0 && !writeError && !closed
+  // The greedy bound is for a run at full concurrency: not for a paced one.
+  const paced = ["rate", "duration", "ramp", "perHost"].some((name) => name in plan.request);
+  const extra = !flags.json && plan.bundled && !paced && interrupt.code === 0 && !writeError &&
+      !closed
     ? boundLine(json, plan.delays)
     : "";
   const { text, code: verdict, summary: judged } = conclude(json, outcome, {

@@ -37,7 +37,16 @@ Options:
   --proxy URL        send through this http, https or socks5 proxy
   --http1, --http2   use only HTTP/1.1, or only HTTP/2
   --no-keepalive     a new connection for every request
-  --shard I/N        make only requests whose index i has i % N == I
+  --rate R           start requests on one schedule of R a second (R, R/s or R/m) for
+                     the whole run, all workers included; latency is also timed from
+                     each request's due time, and requests that start late are counted
+  --duration D       stop starting requests after D (30s, 5m, 1h, plain seconds); those
+                     in flight get 2 s more, as on Ctrl-C. --count becomes a cap
+  --ramp D           raise the rate from 0 to R over D (no --rate: the concurrency)
+  --per-host N       at most N requests in flight to one origin; later requests for
+                     other origins go ahead. With --per-host or --retries, a 429 (or a
+                     503 with Retry-After) pauses the origin and halves its concurrency
+  --shard I/N        make only requests whose index i has i % N == I; --rate is per shard
   --workers W        threads that make the requests of a --count run (default: CPUs - 1, 1 to 4)
   --json             print the summary as one JSON object on stdout
   --output FILE|-    write one NDJSON record per finished request, after a header line
@@ -69,5 +78,6 @@ Examples:
   main.ts --urls urls.txt --output run.ndjson --resume
   main.ts --targets targets.ndjson --save bodies --output records.ndjson
   main.ts report shard-*.ndjson
+  main.ts --url 'http://127.0.0.1:8080/{}' --rate 500 --duration 30s --ramp 5s
   main.ts --url 'http://127.0.0.1:8080/{}' --fail-if 'p99>500ms' --fail-if 'errors>1%'
 `;
