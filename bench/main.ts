@@ -29,6 +29,7 @@ import { bodies } from "./bodies.ts";
 import { bundledServer } from "./bundled_server.ts";
 import { log, oneLine, type Scenario, type Settings } from "./common.ts";
 import { million } from "./million.ts";
+import { pace } from "./pace.ts";
 import { memory, peers } from "./peers.ts";
 import { killChildrenOnSignal } from "./process.ts";
 import { seed } from "./seed.ts";
@@ -42,6 +43,7 @@ const SCENARIOS: Record<string, Scenario> = {
   million,
   server: bundledServer,
   bodies,
+  pace,
 };
 
 const USAGE = `Usage: deno task bench [--quick] [--repeat R] [--only NAME[,NAME...]]
