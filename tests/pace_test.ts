@@ -157,3 +157,16 @@ Deno.test("runRequests() refuses pace options out of range", async () => {
     );
   }
 });
+
+Deno.test("runRequests() with a ramp and no rate raises the concurrency from 1", async () => {
+  await using server = serveCounting({ delayMs: 20 });
+  const records = await Array.fromAsync(
+    runRequests(requestsFromTemplate(`${server.url}{}`, 150), { concurrency: 20, ramp: 400 }),
+  );
+  assert.equal(records.length, 150);
+  // Early in the ramp few are in flight; by its end, all 20 slots are used.
+  const first = server.arrivals[0]!;
+  const early = server.arrivals.filter((time) => time - first < 60).length;
+  assert.ok(early <= 15, `${early} arrived in the first 60 ms`);
+  assert.ok(server.maxInFlight >= 15, `at most ${server.maxInFlight} in flight`);
+});
