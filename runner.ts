@@ -54,7 +54,7 @@ export interface RequestRecord<T = unknown> {
   file?: string;
   /** With a rate: when the schedule had the request start, in milliseconds since the epoch. */
   due?: number;
-  /** With a rate: `true` when no slot was free at the due time, so the request started late. */
+  /** With a rate: `true` when it started more than 2 ms after its due time (no free slot). */
   late?: boolean;
 }
 

@@ -92,7 +92,7 @@ export interface SummaryJson {
   bytes: number;
   /** The busiest hosts by requests, the rest lumped as "other". */
   hosts: HostJson[];
-  /** With a rate: requests that started after their due time, as no slot was free. */
+  /** With a rate: requests that started more than 2 ms after their due time (no free slot). */
   late?: number;
   /**
    * With a rate: the latency of successful requests from their scheduled

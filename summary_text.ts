@@ -72,7 +72,7 @@ function scheduledRows(summary: SummaryJson): string[][] {
       `from the due time: p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, ` +
       `p99 ${ms(latency.p99)}, max ${ms(latency.max)}`,
     ],
-    ["late", `${late} (no slot was free at their due time)`],
+    ["late", `${late} (started over 2 ms after their due time: no free slot, or a busy client)`],
   ];
 }
 
