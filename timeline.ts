@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Histogram } from "./histogram.ts";
+import { Histogram, type HistogramState } from "./histogram.ts";
 import type { RequestRecord } from "./runner.ts";
 
 /** Options for {@linkcode Timeline}. */
@@ -47,6 +47,25 @@ export interface TimelineJson {
   p99: (number | null)[];
   /** Requests finished in each bucket by outcome: an HTTP status, or an error kind without one. */
   outcomes: Record<string, number[]>;
+}
+
+/** A {@linkcode Timeline} as plain data, for `postMessage`; see {@linkcode Timeline.toState}. */
+export interface TimelineState {
+  /** The most buckets kept. */
+  maxBuckets: number;
+  /** The current bucket width in milliseconds. */
+  bucketMs: number;
+  /** The outcomes seen. */
+  outcomes: string[];
+  /** Each bucket: its key (start / width), counts, busy time, latency and outcomes. */
+  buckets: {
+    key: number;
+    started: number;
+    finished: number;
+    busyMs: number;
+    latency: HistogramState;
+    outcomes: [string, number][];
+  }[];
 }
 
 /** Distinct outcomes kept; further ones count as "other". */
@@ -119,6 +138,49 @@ export class Timeline {
     }
     this.#maxBuckets = maxBuckets;
     this.#width = bucketMs;
+  }
+
+  /**
+   * Rebuilds a timeline from {@linkcode Timeline.toState}, such as one a worker posted.
+   *
+   * @param state The timeline as plain data.
+   * @returns The timeline.
+   */
+  static fromState(state: TimelineState): Timeline {
+    const timeline = new Timeline({ maxBuckets: state.maxBuckets, bucketMs: state.bucketMs });
+    for (const entry of state.buckets) {
+      const bucket = timeline.#bucket(entry.key);
+      bucket.started = entry.started;
+      bucket.finished = entry.finished;
+      bucket.busyMs = entry.busyMs;
+      bucket.latency = Histogram.fromState(entry.latency);
+      bucket.outcomes = new Map(entry.outcomes);
+      timeline.#first = Math.min(timeline.#first, entry.key);
+      timeline.#last = Math.max(timeline.#last, entry.key);
+    }
+    for (const key of state.outcomes) timeline.#outcomeKeys.add(key);
+    return timeline;
+  }
+
+  /**
+   * The timeline as plain data that `postMessage` and {@linkcode Timeline.fromState} take.
+   *
+   * @returns A copy of the timeline's state.
+   */
+  toState(): TimelineState {
+    return {
+      maxBuckets: this.#maxBuckets,
+      bucketMs: this.#width,
+      outcomes: [...this.#outcomeKeys],
+      buckets: [...this.#buckets].map(([key, bucket]) => ({
+        key,
+        started: bucket.started,
+        finished: bucket.finished,
+        busyMs: bucket.busyMs,
+        latency: bucket.latency.toState(),
+        outcomes: [...bucket.outcomes],
+      })),
+    };
   }
 
   /** The current width of a bucket in milliseconds. */

@@ -38,7 +38,7 @@ Deno.test("Timeline coarsens a long run to at most maxBuckets, counts intact", (
   assert.ok(JSON.stringify(json).length < 60_000);
 });
 
-Deno.test("Timeline merge() equals one timeline of everything", () => {
+Deno.test("Timeline merge() and toState() equal one timeline of everything", () => {
   const whole = new Timeline({ maxBuckets: 50 });
   const a = new Timeline({ maxBuckets: 50 });
   const b = new Timeline({ maxBuckets: 50 });
@@ -51,6 +51,10 @@ Deno.test("Timeline merge() equals one timeline of everything", () => {
     whole.add(r);
     (i < 1500 ? a : b).add(r);
   }
+  const c = Timeline.fromState(structuredClone(b.toState()));
   b.merge(a);
   assert.deepEqual(b.toJSON(), whole.toJSON());
+  // The same through the plain form a worker would post.
+  c.merge(Timeline.fromState(structuredClone(a.toState())));
+  assert.deepEqual(c.toJSON(), whole.toJSON());
 });
