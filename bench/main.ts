@@ -12,13 +12,16 @@
  *   and the soak: RSS and open descriptors flat after warm-up (`million.ts`);
  * - `server`: the bundled server alone under wrk, against the client's rate (`bundled_server.ts`);
  * - `bodies`: 400 bodies of 5 MB at limit 200 counted and saved, against 200 MB of peak RSS; a
- *   `read` that parses JSON against a bare fetch loop that parses (`bodies.ts`).
+ *   `read` that parses JSON against a bare fetch loop that parses (`bodies.ts`);
+ * - `young` (only with `--only young`): V8's young generation, its memory against its CPU, for the
+ *   bare fetch loop and the CLI at C=1000 (`young.ts`).
  *
  * @example
  * ```sh
- * deno task bench                      # everything, 3 repeats (about 20 minutes)
+ * deno task bench                      # everything but young, 3 repeats (about 30 minutes)
  * deno task bench --quick              # smaller counts, one repeat, a few minutes
  * deno task bench --only peers --repeat 5
+ * deno task bench --only young
  * ```
  *
  * @module
@@ -33,6 +36,7 @@ import { pace } from "./pace.ts";
 import { memory, peers } from "./peers.ts";
 import { killChildrenOnSignal } from "./process.ts";
 import { seed } from "./seed.ts";
+import { young } from "./young.ts";
 import { formatTable, median, type Row } from "./table.ts";
 
 /** The scenarios, in the order they run (`server` uses the client's rate from `million`). */
@@ -44,7 +48,10 @@ const SCENARIOS: Record<string, Scenario> = {
   server: bundledServer,
   bodies,
   pace,
+  young,
 };
+/** Scenarios that run only when `--only` names them. */
+const OPT_IN = new Set(["young"]);
 
 const USAGE = `Usage: deno task bench [--quick] [--repeat R] [--only NAME[,NAME...]]
 
@@ -55,6 +62,7 @@ with --quick) with the spread (min-max).
   --quick       smaller counts, for a smoke run of a few minutes
   --repeat R    repeats of every measurement
   --only NAME   run only these scenarios: ${Object.keys(SCENARIOS).join(", ")}
+                (${[...OPT_IN].join(", ")} only when named)
 `;
 
 /**
@@ -86,7 +94,8 @@ export async function main(args: string[]): Promise<number> {
   const quick = flags.quick ?? false;
   const repeat = Number(flags.repeat ?? (quick ? "1" : "3"));
   const names = Object.keys(SCENARIOS);
-  const only = (flags.only ?? names).flatMap((name) => name.split(","));
+  const only = (flags.only ?? names.filter((name) => !OPT_IN.has(name)))
+    .flatMap((name) => name.split(","));
   const unknown = only.find((name) => !names.includes(name));
   if (!Number.isInteger(repeat) || repeat < 1 || unknown !== undefined) {
     console.error(

@@ -41,7 +41,7 @@ export interface Measure {
 }
 
 /** A client the bench runs against a URL. */
-interface Peer {
+export interface Peer {
   /** The row's name. */
   name: string;
   /**
@@ -57,10 +57,6 @@ interface Peer {
 async function availablePeers(settings: Settings): Promise<Map<string, Peer>> {
   const peers = new Map<string, Peer>();
   const missing = (why: string) => settings.notes.push(`peers: ${why}`);
-  const json = (stdout: string) => {
-    const { count, failed = 0, requestsPerSecond } = JSON.parse(stdout);
-    return { requests: count, rate: requestsPerSecond, failed };
-  };
   const wrk = await ensureCommand("wrk", "wrk");
   if (wrk === undefined) {
     peers.set("wrk", {
@@ -106,43 +102,16 @@ async function availablePeers(settings: Settings): Promise<Map<string, Peer>> {
         count,
         concurrency,
       ) => ["node", UNDICI_LOOP, undici, template, String(count), String(concurrency)],
-      parse: json,
+      parse: parseJson,
     });
   } else missing(undici);
-  const ours = (workers: number) => ({
-    command: (template: string, count: number, concurrency: number) => [
-      Deno.execPath(),
-      "run",
-      "-A",
-      MAIN,
-      "--url",
-      template,
-      "--count",
-      String(count),
-      "--concurrency",
-      String(concurrency),
-      "--workers",
-      String(workers),
-      "--json",
-      "--quiet",
-    ],
-    parse: json,
-  });
   peers.set("ours", {
-    name: `the CLI (default: ${DEFAULT_WORKERS} worker(s))`,
-    ...ours(DEFAULT_WORKERS),
+    name: `the CLI (defaults: ${DEFAULT_WORKERS} runner thread${DEFAULT_WORKERS > 1 ? "s" : ""})`,
+    ...cliPeer(DEFAULT_WORKERS),
   });
   const other = DEFAULT_WORKERS === 1 ? 2 : 1;
-  peers.set("ours-other", { name: `the CLI, --workers ${other}`, ...ours(other) });
-  peers.set("loop", {
-    name: "a bare Deno fetch loop",
-    command: (
-      template,
-      count,
-      concurrency,
-    ) => [Deno.execPath(), "run", "-A", FETCH_LOOP, template, String(count), String(concurrency)],
-    parse: json,
-  });
+  peers.set("ours-other", { name: `the CLI, --workers ${other}`, ...cliPeer(other) });
+  peers.set("loop", { name: "a bare Deno fetch loop", ...loopPeer() });
   const aiohttp = await ensurePackage(
     [PYTHON, "-c", "import aiohttp"],
     "python3-aiohttp",
@@ -156,10 +125,68 @@ async function availablePeers(settings: Settings): Promise<Map<string, Peer>> {
         count,
         concurrency,
       ) => [PYTHON, AIOHTTP_CLIENT, template, String(count), String(concurrency)],
-      parse: json,
+      parse: parseJson,
     });
   } else missing(aiohttp);
   return peers;
+}
+
+/** The output of the Deno clients: one JSON object with the count, failures and rate. */
+function parseJson(stdout: string): { requests: number; rate: number; failed: number } {
+  const { count, failed = 0, requestsPerSecond } = JSON.parse(stdout);
+  return { requests: count, rate: requestsPerSecond, failed };
+}
+
+/**
+ * The CLI as a peer, at its defaults but for the worker count.
+ *
+ * @param workers `--workers`.
+ * @param denoFlags Flags for `deno run`, such as `--v8-flags=...`.
+ * @returns The peer, without its name.
+ */
+export function cliPeer(workers: number, denoFlags: string[] = []): Omit<Peer, "name"> {
+  return {
+    command: (template, count, concurrency) => [
+      Deno.execPath(),
+      "run",
+      "-A",
+      ...denoFlags,
+      MAIN,
+      "--url",
+      template,
+      "--count",
+      String(count),
+      "--concurrency",
+      String(concurrency),
+      "--workers",
+      String(workers),
+      "--json",
+      "--quiet",
+    ],
+    parse: parseJson,
+  };
+}
+
+/**
+ * The bare fetch loop (`fetch_loop.ts`) as a peer.
+ *
+ * @param denoFlags Flags for `deno run`, such as `--v8-flags=...`.
+ * @returns The peer, without its name.
+ */
+export function loopPeer(denoFlags: string[] = []): Omit<Peer, "name"> {
+  return {
+    command: (template, count, concurrency) => [
+      Deno.execPath(),
+      "run",
+      "-A",
+      ...denoFlags,
+      FETCH_LOOP,
+      template,
+      String(count),
+      String(concurrency),
+    ],
+    parse: parseJson,
+  };
 }
 
 /**
@@ -192,8 +219,18 @@ async function installUndici(): Promise<string> {
   }`;
 }
 
-/** One peer's run: its figures, or why it has none. */
-async function measure(
+/**
+ * Runs a peer once against `url` and measures it.
+ *
+ * @param peer The client.
+ * @param url nginx's base URL.
+ * @param count Requests to make (wrk runs for 2 or 5 seconds instead).
+ * @param concurrency Requests in flight.
+ * @param settings Where failures are noted.
+ * @returns Its rate, CPU per request and peak RSS.
+ * @throws {Error} When it fails or its figures cannot be read.
+ */
+export async function measure(
   peer: Peer,
   url: string,
   count: number,
@@ -247,7 +284,12 @@ export async function peers(settings: Settings): Promise<Row[]> {
       }
     }
   }
-  settings.tables.push(peersTable(clients, limits, figures, count));
+  settings.tables.push(peersTable(
+    `Peers: ${count.toLocaleString("en-US")} zero-delay requests to nginx (one worker), unpinned`,
+    clients,
+    limits,
+    figures,
+  ));
   const rows: Row[] = [];
   for (const limit of limits) {
     const ours = figures.get(`ours ${limit}`)!;
@@ -335,18 +377,23 @@ export async function memory(settings: Settings): Promise<Row[]> {
   return rows;
 }
 
-/** The peers as a Markdown table: one row per client and limit. */
-function peersTable(
+/**
+ * Clients' figures as a Markdown table: one row per client and limit, median (min–max).
+ *
+ * @param title The line above the table.
+ * @param clients The clients, in the order of the rows.
+ * @param limits The limits, in the order of the rows.
+ * @param figures Each client's measures, keyed by `${key} ${limit}`.
+ * @returns The title and the table.
+ */
+export function peersTable(
+  title: string,
   clients: Map<string, Peer>,
   limits: number[],
   figures: Map<string, Measure[]>,
-  count: number,
 ): string {
   const lines = [
-    `Peers: ${
-      count.toLocaleString("en-US")
-    } zero-delay requests to nginx (one worker), unpinned; ` +
-    "median (min–max)",
+    `${title}; median (min–max)`,
     "",
     "| C | client | req/s | CPU µs per request | peak RSS MB |",
     "| ---: | --- | ---: | ---: | ---: |",
