@@ -6,11 +6,15 @@
  * @module
  */
 
+import type { BodySink } from "./records.ts";
+
 /** The size of each buffer. */
 const BUFFER_SIZE = 64 * 1024;
 /** Buffers kept for reuse, at most. */
 const POOL_SIZE = 256;
 const pool: ArrayBuffer[] = [];
+/** Bodies announced at most this long are read in one go when counted. */
+const SMALL_BODY = 64 * 1024;
 
 /** Thrown by {@linkcode readChunks} when a stream passes its byte limit. */
 export class TooLargeError extends RangeError {
@@ -113,4 +117,84 @@ async function readDefault(
   } finally {
     reader.releaseLock();
   }
+}
+
+/**
+ * Counts a response's body without holding it: one that announces a small
+ * length, and no encoding that fetch would expand, is read in one go (the
+ * fastest way fetch has); any other streams through {@linkcode readChunks}'s
+ * fixed buffer.
+ *
+ * @param response The response.
+ * @param count Where the bytes are counted, including when reading fails.
+ * @param maxBytes The most bytes to read.
+ * @returns When the body has been read.
+ * @throws {TooLargeError} When the body passes `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * import { countBody } from "./chunks.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const count = { bytes: 0 };
+ * await countBody(new Response("hello"), count, Infinity);
+ * assert.equal(count.bytes, 5);
+ * ```
+ */
+export async function countBody(
+  response: Response,
+  count: ByteCount,
+  maxBytes: number,
+): Promise<void> {
+  const length = response.headers.get("content-length");
+  if (
+    length !== null && Number(length) <= SMALL_BODY && Number(length) <= maxBytes &&
+    !response.headers.has("content-encoding")
+  ) {
+    count.bytes = (await response.arrayBuffer()).byteLength;
+  } else {
+    await readChunks(response.body, count, maxBytes);
+  }
+}
+
+/**
+ * Streams a body into a sink, counting it; the sink is aborted when the body
+ * breaks off or passes `maxBytes`.
+ *
+ * @param body The body, or `null` for none.
+ * @param count Where the bytes are counted, including when reading fails.
+ * @param maxBytes The most bytes to read.
+ * @param sink Where the chunks go.
+ * @returns What the sink's `close` returns: where the body went.
+ * @throws {TooLargeError} When the body passes `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * import { sinkBody } from "./chunks.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const chunks: Uint8Array[] = [];
+ * const sink = {
+ *   write: (chunk: Uint8Array) => Promise.resolve(chunks.push(chunk.slice())),
+ *   close: () => Promise.resolve("memory"),
+ *   abort: () => Promise.resolve(),
+ * };
+ * const count = { bytes: 0 };
+ * assert.equal(await sinkBody(new Response("hi").body, count, Infinity, sink), "memory");
+ * assert.equal(count.bytes, 2);
+ * ```
+ */
+export async function sinkBody(
+  body: ReadableStream<Uint8Array> | null,
+  count: ByteCount,
+  maxBytes: number,
+  sink: BodySink,
+): Promise<string> {
+  try {
+    await readChunks(body, count, maxBytes, (chunk) => sink.write(chunk));
+  } catch (error) {
+    await sink.abort().catch(() => {});
+    throw error;
+  }
+  return await sink.close();
 }

@@ -6,7 +6,7 @@
  */
 
 import type { ErrorKind } from "./classify.ts";
-import type { RequestRecord } from "./runner.ts";
+import type { RequestRecord } from "./records.ts";
 
 /** Flush once this many characters are buffered. */
 const FLUSH_CHARS = 64 * 1024;

@@ -11,6 +11,7 @@
 
 import { KeyLimiter } from "./key_limiter.ts";
 import { RateSchedule } from "./rate_schedule.ts";
+import { originOf } from "./url_parts.ts";
 
 /** Options for {@linkcode Pace.from}. */
 export interface PaceOptions {
@@ -381,32 +382,6 @@ export class Pace<T extends { url: string }> implements Disposable {
       this.#halt?.removeEventListener("abort", done);
     });
   }
-}
-
-/**
- * The origin of an absolute URL (scheme and authority, lower-cased), found
- * without parsing the URL.
- *
- * @param url An absolute URL.
- * @returns Its origin, such as `http://127.0.0.1:8080`.
- *
- * @example
- * ```ts
- * import { originOf } from "./pace.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(originOf("http://Example.com:8080/a?b"), "http://example.com:8080");
- * assert.equal(originOf("https://example.com?q"), "https://example.com");
- * ```
- */
-export function originOf(url: string): string {
-  let end = url.indexOf("//") + 2;
-  while (end < url.length) {
-    const code = url.charCodeAt(end);
-    if (code === 47 || code === 63 || code === 35) break; // "/", "?", "#"
-    end++;
-  }
-  return url.slice(0, end).toLowerCase();
 }
 
 function now(): number {

@@ -7,100 +7,26 @@
  * @module
  */
 
-import { readChunks, TooLargeError } from "./chunks.ts";
+import { countBody, sinkBody, TooLargeError } from "./chunks.ts";
 import { classifyError, errorDetail, type ErrorKind, PERMANENT_KINDS } from "./classify.ts";
 import { Deadlines } from "./deadline.ts";
 import { Pace } from "./pace.ts";
 import type { RateSchedule } from "./rate_schedule.ts";
-import { isRedirect, redirectedInit } from "./redirect.ts";
+import { followRedirects } from "./redirect.ts";
 import { haltable } from "./haltable.ts";
 import { netPermissionCheck, permissionDetail } from "./net_permission.ts";
 import { readFailureKind, readWithin, RetryableError } from "./read.ts";
+import type { BodySink, ReadResponse, RequestRecord, RequestSpec } from "./records.ts";
+import {
+  backoffMs,
+  isIdempotent,
+  isTransientStatus,
+  parseRetryAfter,
+  sleep,
+} from "./retry_policy.ts";
 import { pooledMap } from "./semaphore.ts";
 
-/**
- * The outcome of one request, after any retries.
- *
- * @typeParam T What the run's `read` returns.
- */
-export interface RequestRecord<T = unknown> {
-  /** The request's index in the source, from 0. */
-  index: number;
-  /** The URL requested (before any redirect). */
-  url: string;
-  /** The HTTP status of the last attempt's final response, or 0 when no response arrived. */
-  status: number;
-  /** The server's `DELAY` header in seconds, when it sent one. */
-  delay?: number;
-  /** When the first attempt started, in milliseconds since the epoch. */
-  start: number;
-  /** Milliseconds from the first attempt's start to the last attempt's end. */
-  ms: number;
-  /**
-   * Body bytes that arrived in the last attempt, also when it failed. With a
-   * `read`, the runner does not see the body and this stays 0 (the CLI's
-   * `--save` counts what it writes).
-   */
-  bytes: number;
-  /** Attempts made, 1 plus the retries used. */
-  attempts: number;
-  /** Why the request failed; absent when it succeeded. */
-  error?: ErrorKind;
-  /** What happened, in one line; present when it failed. */
-  detail?: string;
-  /** What `read` returned for the final response. */
-  value?: T;
-  /** Where the CLI's `--save` wrote the body, relative to where the CLI ran. */
-  file?: string;
-  /** With a rate: when the schedule had the request start, in milliseconds since the epoch. */
-  due?: number;
-  /** With a rate: `true` when it started more than 2 ms after its due time (no free slot). */
-  late?: boolean;
-}
-
-/** One request to make: its index in the source and its URL, and what it changes of the run's. */
-export interface RequestSpec {
-  /** The request's index in the source, from 0. */
-  index: number;
-  /** The absolute http or https URL. */
-  url: string;
-  /** The method, instead of the run's. */
-  method?: string;
-  /** The headers, instead of the run's. */
-  headers?: HeadersInit;
-  /** The body, instead of the run's. */
-  body?: string | Uint8Array<ArrayBuffer>;
-}
-
-/**
- * Reads one final response into a record's `value`.
- *
- * @typeParam T What it returns.
- */
-export type ReadResponse<T> = (response: Response, request: RequestSpec) => T | Promise<T>;
-
-/** Where a body goes, chunk by chunk, as it arrives (see `RunOptions.sink`). */
-export interface BodySink {
-  /**
-   * Takes one chunk; the chunk's memory is reused once the promise settles.
-   *
-   * @param chunk The bytes.
-   * @returns When the chunk is written.
-   */
-  write(chunk: Uint8Array): Promise<unknown>;
-  /**
-   * Ends the body once it arrived whole.
-   *
-   * @returns Where it went, for the record's `file`.
-   */
-  close(): Promise<string>;
-  /**
-   * Drops what was written, when the body broke off.
-   *
-   * @returns When it is dropped.
-   */
-  abort(): Promise<void>;
-}
+export type { BodySink, ReadResponse, RequestRecord, RequestSpec } from "./records.ts";
 
 /**
  * Options for {@linkcode runRequests}.
@@ -224,15 +150,10 @@ export interface RunOptions<T = unknown> {
   perHost?: number;
 }
 
-const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
-const TRANSIENT_STATUSES = new Set([408, 429, 502, 503, 504]);
-const MAX_BACKOFF_MS = 30_000;
 /** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
 const MAX_RETRIES = 100;
 const MAX_REDIRECTS = 1000;
-/** Bodies announced at most this long are read in one go when counted. */
-const SMALL_BODY = 64 * 1024;
 /** What an attempt returns when it must not be retried. */
 const FINAL = -1;
 
@@ -344,7 +265,7 @@ export async function* runRequests<T = unknown>(
   const init: RequestInit & { client: Deno.HttpClient } = { method, client, redirect: "manual" };
   if (headers !== undefined) init.headers = headers;
   if (body !== undefined) init.body = body;
-  const allowedAttempts = IDEMPOTENT_METHODS.has(method.toUpperCase()) ? retries + 1 : 1;
+  const allowedAttempts = isIdempotent(method) ? retries + 1 : 1;
   const denied = netPermissionCheck();
 
   async function request(spec: RequestSpec): Promise<RequestRecord<T>> {
@@ -363,7 +284,7 @@ export async function* runRequests<T = unknown>(
       base = { ...init };
       if (spec.method !== undefined) {
         base.method = spec.method;
-        attempts = IDEMPOTENT_METHODS.has(spec.method.toUpperCase()) ? retries + 1 : 1;
+        attempts = isIdempotent(spec.method) ? retries + 1 : 1;
       }
       if (spec.headers !== undefined) base.headers = spec.headers;
       if (spec.body !== undefined) base.body = spec.body;
@@ -374,8 +295,7 @@ export async function* runRequests<T = unknown>(
       const retryAfter = await attempt(spec, record, base, record.attempts < attempts);
       pace?.release(spec.url, record.error === undefined);
       if (retryAfter === FINAL || signal?.aborted) break;
-      const ceiling = Math.min(MAX_BACKOFF_MS, retryDelay * 2 ** (record.attempts - 1));
-      await sleep(Math.max(Math.random() * ceiling, retryAfter), signal);
+      await sleep(backoffMs(record.attempts, retryDelay, retryAfter), signal);
       if (signal?.aborted || (pace && !await pace.readmit(spec.url, signal))) break;
     }
     record.ms = performance.now() - started;
@@ -417,41 +337,16 @@ export async function* runRequests<T = unknown>(
     }
     let readingBody = false;
     try {
-      let hopInit: RequestInit = { ...base, signal: own?.signal ?? deadline };
-      let response = await fetch(url, hopInit);
-      for (let hops = 0, chain: Set<string> | undefined; isRedirect(response.status);) {
-        const location = response.headers.get("location");
-        if (maxRedirects === 0 || location === null) break;
-        record.status = response.status;
-        await readChunks(response.body, { bytes: 0 }, maxBytes);
-        let next: string;
-        try {
-          next = new URL(location, url).href;
-        } catch {
-          return fail(record, "redirects", `${url} redirects to an invalid Location '${location}'`);
-        }
-        chain ??= new Set([spec.url]);
-        if (chain.has(next)) {
-          return fail(
-            record,
-            "redirects",
-            `redirect loop: back to ${next} after ${hops + 1} redirects`,
-          );
-        }
-        if (++hops > maxRedirects) {
-          return fail(
-            record,
-            "redirects",
-            `more than ${maxRedirects} redirects, the last to ${next}`,
-          );
-        }
-        if (denied?.(next)) return fail(record, "permission", permissionDetail(next));
-        chain.add(next);
-        hopInit = redirectedInit(hopInit, response.status, url, next);
-        url = next;
-        response = await fetch(url, hopInit);
-      }
+      const init: RequestInit = { ...base, signal: own?.signal ?? deadline };
+      const end = await followRedirects(await fetch(url, init), url, init, {
+        maxRedirects,
+        maxBytes,
+        denied,
+      });
+      const { response } = end;
+      url = end.url;
       record.status = response.status;
+      if (end.failure) return fail(record, end.failure.kind, end.failure.detail);
       if (sent > 0 && (response.status === 429 || response.status === 503)) {
         const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
         pace!.backoff(spec.url, response.status, retryAfter, sent);
@@ -459,10 +354,10 @@ export async function* runRequests<T = unknown>(
       const delay = response.headers.get("delay");
       if (delay !== null) record.delay = Number(delay);
       readingBody = true;
-      const retryStatus = !response.ok && mayRetry && TRANSIENT_STATUSES.has(response.status);
+      const retryStatus = !response.ok && mayRetry && isTransientStatus(response.status);
       const sink = retryStatus || read !== undefined ? undefined : sinkFor?.(response, spec);
       if (sink !== undefined) {
-        await sinkBody(response.body, record, maxBytes, await sink);
+        record.file = await sinkBody(response.body, record, maxBytes, await sink);
       } else if (read === undefined || retryStatus) {
         await countBody(response, record, maxBytes);
       } else {
@@ -496,43 +391,6 @@ export async function* runRequests<T = unknown>(
   }
 }
 
-/**
- * Counts a body without holding it: one that announces a small length, and
- * no encoding that fetch would expand, is read in one go (the fastest way
- * fetch has); any other streams through {@linkcode readChunks}'s fixed buffer.
- */
-async function countBody(
-  response: Response,
-  record: RequestRecord<unknown>,
-  maxBytes: number,
-): Promise<void> {
-  const length = response.headers.get("content-length");
-  if (
-    length !== null && Number(length) <= SMALL_BODY && Number(length) <= maxBytes &&
-    !response.headers.has("content-encoding")
-  ) {
-    record.bytes = (await response.arrayBuffer()).byteLength;
-  } else {
-    await readChunks(response.body, record, maxBytes);
-  }
-}
-
-/** Streams a body into a sink; the sink is aborted when the body breaks off. */
-async function sinkBody(
-  body: ReadableStream<Uint8Array> | null,
-  record: RequestRecord<unknown>,
-  maxBytes: number,
-  sink: BodySink,
-): Promise<void> {
-  try {
-    await readChunks(body, record, maxBytes, (chunk) => sink.write(chunk));
-  } catch (error) {
-    await sink.abort().catch(() => {});
-    throw error;
-  }
-  record.file = await sink.close();
-}
-
 /** The kind of a failed attempt's error. */
 function kindOf(error: unknown, readingBody: boolean, withRead: boolean): ErrorKind {
   if (withRead && readingBody) return readFailureKind(error);
@@ -544,26 +402,6 @@ function fail(record: RequestRecord<unknown>, kind: ErrorKind, detail: string): 
   record.error = kind;
   record.detail = detail;
   return FINAL;
-}
-
-/** `Retry-After` in milliseconds, from seconds or an HTTP date; 0 when absent or invalid. */
-function parseRetryAfter(value: string | null): number {
-  if (value === null) return 0;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.min(MAX_BACKOFF_MS, Math.max(0, ms)) : 0;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 const OPTION_RANGES: Record<string, string> = {

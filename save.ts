@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { BodySink, RequestSpec } from "./runner.ts";
+import type { BodySink, RequestSpec } from "./records.ts";
 
 /** Options for {@linkcode bodySaver}. */
 export interface SaveOptions {

@@ -6,7 +6,7 @@
  */
 
 import type { Bitset } from "./bitset.ts";
-import type { RequestSpec } from "./runner.ts";
+import type { RequestSpec } from "./records.ts";
 
 /**
  * One shard of a run: shard `index` of `total` takes every request whose

@@ -9,7 +9,11 @@
  */
 
 import { Histogram, histogramBounds, type HistogramState } from "./histogram.ts";
-import type { RequestRecord } from "./runner.ts";
+import type { RequestRecord } from "./records.ts";
+import type { HostJson, SummaryJson } from "./summary_json.ts";
+import { authorityEnd, hostOf } from "./url_parts.ts";
+
+export type { HostJson, LatencyJson, ScheduledLatencyJson, SummaryJson } from "./summary_json.ts";
 import { TopKeys, type TopKeysState } from "./top_keys.ts";
 
 /** Hosts tracked at once; any host with more than 1/64 of the requests is among them. */
@@ -22,97 +26,6 @@ const DETAILS_TRACKED = 16;
 export const DETAILS_SHOWN = 5;
 /** Per-host latency: 8 sub-buckets per power of two, p99 within 6%, 2.5 KiB a host. */
 const HOST_PRECISION = 3;
-
-/** The latency of successful requests, in milliseconds. */
-export interface LatencyJson {
-  /** Fastest. */
-  min: number;
-  /** Mean. */
-  mean: number;
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-  /** 99th percentile. */
-  p99: number;
-  /** 99.9th percentile. */
-  "p99.9": number;
-  /** 99.99th percentile. */
-  "p99.99": number;
-  /** Slowest. */
-  max: number;
-  /**
-   * The distribution: `counts[i]` requests took from `boundsMs[i]` up to
-   * `boundsMs[i + 1]` milliseconds; the counts add up to `ok`.
-   */
-  histogram: { boundsMs: number[]; counts: number[] };
-}
-
-/** One row of the per-host table. */
-export interface HostJson {
-  /** The host (with its port when the URL names one), or "other" for the rest lumped. */
-  host: string;
-  /** Requests finished. */
-  requests: number;
-  /** Of those, successful. */
-  ok: number;
-  /** Of those, failed. */
-  failed: number;
-  /** Body bytes received. */
-  bytes: number;
-  /** The 99th percentile latency of its successful requests, within 6%. */
-  p99Ms: number;
-}
-
-/** The summary of a run, as `--json` prints it. */
-export interface SummaryJson {
-  /** Requests finished. */
-  count: number;
-  /** 2xx responses whose body was read whole. */
-  ok: number;
-  /** Everything else. */
-  failed: number;
-  /** From the first request's start to the last one's end. */
-  seconds: number;
-  /** `count / seconds`. */
-  requestsPerSecond: number;
-  /** The concurrency limit actually used, when known. */
-  concurrency: number | null;
-  /** The latency of successful requests. */
-  latencyMs: LatencyJson;
-  /** Counts by HTTP status; `0` counts requests that got no response. */
-  status: Record<string, number>;
-  /** Counts by {@linkcode ErrorKind}. */
-  errors: Record<string, number>;
-  /** The most common `detail`s of each error kind, most common first, the rest as "other". */
-  errorDetails: Record<string, { detail: string; count: number }[]>;
-  /** Requests that needed more than one attempt. */
-  retried: number;
-  /** Body bytes received in all. */
-  bytes: number;
-  /** The busiest hosts by requests, the rest lumped as "other". */
-  hosts: HostJson[];
-  /** With a rate: requests that started more than 2 ms after their due time (no free slot). */
-  late?: number;
-  /**
-   * With a rate: the latency of successful requests from their scheduled
-   * start rather than their actual one, so a stalled server cannot hide
-   * behind a client that waited (coordinated omission).
-   */
-  scheduledLatencyMs?: ScheduledLatencyJson;
-}
-
-/** Latency percentiles in milliseconds from the scheduled start. */
-export interface ScheduledLatencyJson {
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-  /** 99th percentile. */
-  p99: number;
-  /** Slowest. */
-  max: number;
-}
 
 interface HostStats {
   requests: number;
@@ -177,26 +90,6 @@ function detailOptions() {
 interface ErrorStats {
   count: number;
   details: TopKeys<{ count: number }>;
-}
-
-/**
- * Where the authority of an absolute URL ends: the first `/`, `?` or `#`
- * after its `//`, or its length.
- */
-function authorityEnd(url: string): number {
-  let to = url.indexOf("//") + 2;
-  while (to < url.length) {
-    const code = url.charCodeAt(to);
-    if (code === 47 || code === 63 || code === 35) break; // "/", "?", "#"
-    to++;
-  }
-  return to;
-}
-
-/** The host of an absolute URL with its port when it has one, without user info. */
-function hostOf(url: string, end: number): string {
-  const authority = url.slice(url.indexOf("//") + 2, end);
-  return authority.slice(authority.lastIndexOf("@") + 1);
 }
 
 /**

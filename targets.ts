@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { RequestSpec } from "./runner.ts";
+import type { RequestSpec } from "./records.ts";
 import { checkHttpUrl, lines, type Shard } from "./sources.ts";
 
 /**

@@ -9,7 +9,7 @@
  */
 
 import { Histogram, type HistogramState } from "./histogram.ts";
-import type { RequestRecord } from "./runner.ts";
+import type { RequestRecord } from "./records.ts";
 
 /** Options for {@linkcode Timeline}. */
 export interface TimelineOptions {

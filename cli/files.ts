@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestSpec } from "../runner.ts";
+import type { RequestSpec } from "../records.ts";
 import { requestsFromLines, type Shard } from "../sources.ts";
 import { requestsFromTargets } from "../targets.ts";
 import { UsageError } from "./args.ts";

@@ -9,7 +9,7 @@
 
 import { parseRecord, readLines } from "../ndjson.ts";
 import { Occupancy } from "../occupancy.ts";
-import type { RequestRecord } from "../runner.ts";
+import type { RequestRecord } from "../records.ts";
 import { Summary } from "../summary.ts";
 import { UsageError } from "./args.ts";
 import { openForReading } from "./files.ts";

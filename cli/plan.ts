@@ -24,7 +24,7 @@ import {
 } from "./files.ts";
 import { OUTCOME_OPTIONS } from "./outcome.ts";
 import { PACE_OPTIONS, planPace } from "./pace.ts";
-import { originOf } from "../pace.ts";
+import { originOf } from "../url_parts.ts";
 import type { RunIdentity } from "./output.ts";
 import {
   netHost,

@@ -1,0 +1,93 @@
+/**
+ * What a run takes in and gives out: a {@linkcode RequestSpec} per request,
+ * a {@linkcode RequestRecord} per outcome, and the shapes of the hooks that
+ * read or store a response's body.
+ *
+ * @module
+ */
+
+import type { ErrorKind } from "./classify.ts";
+
+/**
+ * The outcome of one request, after any retries.
+ *
+ * @typeParam T What the run's `read` returns.
+ */
+export interface RequestRecord<T = unknown> {
+  /** The request's index in the source, from 0. */
+  index: number;
+  /** The URL requested (before any redirect). */
+  url: string;
+  /** The HTTP status of the last attempt's final response, or 0 when no response arrived. */
+  status: number;
+  /** The server's `DELAY` header in seconds, when it sent one. */
+  delay?: number;
+  /** When the first attempt started, in milliseconds since the epoch. */
+  start: number;
+  /** Milliseconds from the first attempt's start to the last attempt's end. */
+  ms: number;
+  /**
+   * Body bytes that arrived in the last attempt, also when it failed. With a
+   * `read`, the runner does not see the body and this stays 0 (the CLI's
+   * `--save` counts what it writes).
+   */
+  bytes: number;
+  /** Attempts made, 1 plus the retries used. */
+  attempts: number;
+  /** Why the request failed; absent when it succeeded. */
+  error?: ErrorKind;
+  /** What happened, in one line; present when it failed. */
+  detail?: string;
+  /** What `read` returned for the final response. */
+  value?: T;
+  /** Where the CLI's `--save` wrote the body, relative to where the CLI ran. */
+  file?: string;
+  /** With a rate: when the schedule had the request start, in milliseconds since the epoch. */
+  due?: number;
+  /** With a rate: `true` when it started more than 2 ms after its due time (no free slot). */
+  late?: boolean;
+}
+
+/** One request to make: its index in the source and its URL, and what it changes of the run's. */
+export interface RequestSpec {
+  /** The request's index in the source, from 0. */
+  index: number;
+  /** The absolute http or https URL. */
+  url: string;
+  /** The method, instead of the run's. */
+  method?: string;
+  /** The headers, instead of the run's. */
+  headers?: HeadersInit;
+  /** The body, instead of the run's. */
+  body?: string | Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Reads one final response into a record's `value`.
+ *
+ * @typeParam T What it returns.
+ */
+export type ReadResponse<T> = (response: Response, request: RequestSpec) => T | Promise<T>;
+
+/** Where a body goes, chunk by chunk, as it arrives (see `RunOptions.sink`). */
+export interface BodySink {
+  /**
+   * Takes one chunk; the chunk's memory is reused once the promise settles.
+   *
+   * @param chunk The bytes.
+   * @returns When the chunk is written.
+   */
+  write(chunk: Uint8Array): Promise<unknown>;
+  /**
+   * Ends the body once it arrived whole.
+   *
+   * @returns Where it went, for the record's `file`.
+   */
+  close(): Promise<string>;
+  /**
+   * Drops what was written, when the body broke off.
+   *
+   * @returns When it is dropped.
+   */
+  abort(): Promise<void>;
+}
