@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
+import { cli } from "./_cli.ts";
 import { serveCounting } from "./_pace_server.ts";
-
-const ROOT = new URL("..", import.meta.url);
-
-/** Runs `main.ts` with `args`; kills it after 20 s. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", ...args],
-    cwd: ROOT,
-    stdin: "null",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
 
 Deno.test("main.ts refuses bad pace flags with one line, exit 2, nothing sent", async () => {
   await using server = serveCounting();

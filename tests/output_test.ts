@@ -1,30 +1,9 @@
 import assert from "node:assert/strict";
 import type { RequestRecord } from "../runner.ts";
 import type { SummaryJson } from "../summary.ts";
+import { cli, command, type Output, ROOT } from "./_cli.ts";
 
-const ROOT = new URL("..", import.meta.url);
 const decoder = new TextDecoder();
-
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function command(args: string[], stdout: "piped" | "null" = "piped") {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", ...args],
-    cwd: ROOT,
-    stdin: "null",
-    stdout,
-    stderr: stdout,
-  });
-}
-
-async function cli(args: string[]): Promise<Output> {
-  const { code, stdout, stderr } = await command(args).output();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
 
 /** A server that counts requests by path and answers after `delayMs`. */
 function countingServer(delayMs = 0) {
@@ -252,14 +231,14 @@ Deno.test("--resume after SIGKILL sends only what is missing; every index ends o
     const path = `${dir}/run.ndjson`;
     const count = 1500;
     const args = ["--url", `${server.url}{}`, "--count", `${count}`, "--concurrency", "8"];
-    const child = command([...args, "--output", path, "--quiet"], "null").spawn();
+    const child = command([...args, "--output", path, "--quiet"]).spawn();
     let lines = 0;
     for (let waited = 0; lines < 100 && waited < 20_000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       lines = (await Deno.readTextFile(path).catch(() => "")).split("\n").length - 1;
     }
     child.kill("SIGKILL");
-    await child.status;
+    await child.output();
     const sent = server.total;
     assert.ok(lines >= 100 && sent < count, `killed mid-run: ${lines} lines, ${sent} sent`);
     const text = await Deno.readTextFile(path);

@@ -9,22 +9,7 @@
 import assert from "node:assert/strict";
 import type { SummaryJson } from "../summary.ts";
 import type { ThresholdResult } from "../thresholds.ts";
-import { ensureChromium, loadPage, screenshot } from "./chromium.ts";
-import { colourStats, decodePng } from "./png.ts";
-
-const ROOT = new URL("..", import.meta.url);
-const decoder = new TextDecoder();
-
-/** Runs `main.ts` with `args` as a subprocess; kills it after 60 s. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", ...args],
-    cwd: ROOT,
-    stdin: "null",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
+import { cli } from "./_cli.ts";
 
 type Json = SummaryJson & { thresholds?: ThresholdResult[] };
 
@@ -114,7 +99,8 @@ Deno.test("main.ts exits 2 with one line and sends nothing on a bad --fail-if", 
     hits++;
     return new Response("ok");
   });
-  for (const expression of ["p99>500", "p99 is 5ms", "bogus>1", "errors>1ms"]) {
+  // Every kind of bad expression is in thresholds_test.ts; here, that the CLI stops at one.
+  for (const expression of ["p99>500", "errors>1ms"]) {
     const url = `http://127.0.0.1:${server.addr.port}/{}`;
     for (const args of [["--url", url, "--count", "5"], ["report", "-"]]) {
       const output = await cli([...args, "--fail-if", expression]);
@@ -126,8 +112,7 @@ Deno.test("main.ts exits 2 with one line and sends nothing on a bad --fail-if", 
   assert.equal(hits, 0);
 });
 
-Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hosts bounded; its HTML is small and Chromium draws it", async () => {
-  const chromium = await ensureChromium();
+Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hosts bounded; its HTML is small", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/run.ndjson`;
@@ -143,7 +128,7 @@ Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hos
       "p99>2s",
       "--fail-if",
       "errors>1%",
-    ]);
+    ], { timeout: 60_000 });
     assert.equal(output.code, 4, output.stderr);
     const json: Json = JSON.parse(output.stdout);
     assert.equal(json.count, 300_000);
@@ -179,25 +164,6 @@ Deno.test("main.ts report of 300,000 records: counts add up, failures apart, hos
     assert.ok(timeline.started.length >= 100 && timeline.started.length <= 102);
     assert.equal(sum(timeline.outcomes.timeout), 7_500);
     assert.match(text, /CROSSED/);
-
-    const page = await loadPage(chromium, html);
-    assert.match(page.dom, /<html [^>]*data-ready="1"/, "the script ran to its end");
-    assert.doesNotMatch(page.dom, /data-error=/);
-    assert.deepEqual(page.console, []);
-    const image = await decodePng(await screenshot(chromium, html, `${dir}/shot.png`));
-    const { colours, inked } = colourStats(image);
-    assert.ok(colours >= 20, `${colours} colours`);
-    assert.ok(inked > 0.05, `${(inked * 100).toFixed(1)}% of pixels are not white`);
-
-    // The check catches a script error: the same report with one broken line fails it.
-    await Deno.writeTextFile(html, text.replace("(() => {", "(() => { null.boom;"));
-    const broken = await loadPage(chromium, html);
-    assert.doesNotMatch(broken.dom, /data-ready="1"/);
-    assert.match(broken.dom, /data-error="[^"]*null/);
-    assert.ok(
-      broken.console.some((line) => /Uncaught TypeError/.test(line)),
-      broken.console.join("\n"),
-    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,68 @@
+/**
+ * `main.ts` as a subprocess, for the CLI tests: the command, and a run that
+ * collects its output and fails the test if it hangs.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+/** The project's root, where `main.ts` runs from. */
+export const ROOT = new URL("..", import.meta.url);
+const decoder = new TextDecoder();
+
+/** How long one CLI run may take before the test kills it and fails. */
+export const RUN_TIMEOUT_MS = 30_000;
+
+export interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Text for standard input; without it, standard input is null. */
+  stdin?: string;
+  /** Deno's permission flags, instead of `-A`. */
+  permissions?: string[];
+  /** Run under this soft open-file limit, through `bash -c 'ulimit -n ...'`. */
+  fileLimit?: number;
+  /** Kill the run after this many milliseconds. */
+  timeout?: number;
+}
+
+/** The command that runs `main.ts` with `args`. */
+export function command(args: string[], options: CliOptions & { signal?: AbortSignal } = {}) {
+  const { stdin, permissions = ["-A"], fileLimit, signal } = options;
+  const deno = ["run", ...permissions, "main.ts", ...args];
+  const init: Deno.CommandOptions = {
+    args: deno,
+    cwd: ROOT,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  };
+  if (signal) init.signal = signal;
+  if (fileLimit === undefined) return new Deno.Command(Deno.execPath(), init);
+  init.args = ["-c", `ulimit -n ${fileLimit} && exec "$@"`, "bash", Deno.execPath(), ...deno];
+  return new Deno.Command("bash", init);
+}
+
+/** Runs `main.ts` with `args` as a subprocess and collects its output; kills it if it hangs. */
+export async function cli(args: string[], options: CliOptions = {}): Promise<Output> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeout ?? RUN_TIMEOUT_MS);
+  try {
+    const child = command(args, { ...options, signal: controller.signal }).spawn();
+    if (options.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(options.stdin));
+      await writer.close();
+    }
+    const { code, stdout, stderr } = await child.output();
+    assert.ok(!controller.signal.aborted, `main.ts ${args.join(" ")} did not finish in time`);
+    return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
