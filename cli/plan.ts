@@ -41,13 +41,12 @@ export const MAX_CONCURRENCY = 100_000;
 export const MAX_TIMEOUT = 86_400;
 export const MAX_RETRIES = 100;
 /**
- * Runner threads by default: one fewer than the CPUs, at least 1 and at most 4. A runner thread
- * keeps about one CPU busy at full speed, and the rest of the machine (the kernel's network
- * stack, the main thread, a server on the same host) needs the remaining one: on 2 CPUs a second
- * runner thread cost 35-50% more CPU per request and more memory, for no gain at C=100 (README,
- * Performance).
+ * Runner threads by default: one per CPU, at most 4. On the 2-CPU bench machine, otherwise idle,
+ * two runner threads made 27% (C=100) and 32% (C=1000) more requests per second than one, for
+ * 12-17% more CPU per request and about 100 MB more memory; on a machine busy with other work
+ * the second thread gained nothing (README, Performance).
  */
-export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency - 1));
+export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
 /** The most runner threads accepted. */
 export const MAX_WORKERS = 64;
 

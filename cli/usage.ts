@@ -47,7 +47,7 @@ Options:
                      other origins go ahead. With --per-host or --retries, a 429 (or a
                      503 with Retry-After) pauses the origin and halves its concurrency
   --shard I/N        make only requests whose index i has i % N == I; --rate is per shard
-  --workers W        threads that make the requests of a --count run (default: CPUs - 1, 1 to 4)
+  --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
   --output FILE|-    write one NDJSON record per finished request, after a header line
                      naming the run; with -, records go to stdout and the summary to stderr
