@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { RequestRecord } from "../runner.ts";
 import { type FaultOptions, serveDelay } from "../server.ts";
 import type { SummaryJson } from "../summary.ts";
-import { cli, command, type Output, ROOT, RUN_TIMEOUT_MS } from "./_cli.ts";
+import { cli, command, type Output, RUN_TIMEOUT_MS } from "./_cli.ts";
 
 const decoder = new TextDecoder();
 
