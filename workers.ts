@@ -16,7 +16,7 @@
  */
 
 import type { Bitset } from "./bitset.ts";
-import type { RequestRecord, RunOptions } from "./runner.ts";
+import type { RequestRecord, RunOptions } from "./records.ts";
 import type { SaveOptions } from "./save.ts";
 import type { Shard } from "./sources.ts";
 import { RateSchedule } from "./rate_schedule.ts";

@@ -10,7 +10,7 @@ import {
   readOpenFileLimit,
   RESERVED_DESCRIPTORS,
 } from "../open_files.ts";
-import type { RunOptions } from "../runner.ts";
+import type { RunOptions } from "../records.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
 import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
