@@ -70,6 +70,19 @@ export function shortNumber(value: number): string {
   return `${Number(value.toPrecision(4))}`;
 }
 
+/** The horizontal grid lines at `ticks`, each labelled at the left of the plot. */
+function yGrid(ticks: readonly number[], y: (value: number) => number, width: number): string {
+  let grid = "";
+  for (const tick of ticks) {
+    grid += `<line class="grid" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${
+      y(tick)
+    }" y2="${y(tick)}"/><text class="y" x="${MARGIN.left - 6}" y="${y(tick) + 4}">${
+      shortNumber(tick)
+    }</text>`;
+  }
+  return grid;
+}
+
 function legend(series: readonly Series[], x: number): string {
   let offset = x;
   return series.map((one) => {
@@ -115,14 +128,7 @@ export function timeChart(options: TimeChartOptions): string {
   const xTicks = niceTicks(seconds, 8).filter((t) => t <= seconds);
   const x = (s: number) => MARGIN.left + (s / seconds) * plotW;
   const y = (v: number) => MARGIN.top + plotH - (v / top) * plotH;
-  let body = "";
-  for (const tick of yTicks) {
-    body += `<line class="grid" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${
-      y(tick)
-    }" y2="${y(tick)}"/><text class="y" x="${MARGIN.left - 6}" y="${y(tick) + 4}">${
-      shortNumber(tick)
-    }</text>`;
-  }
+  let body = yGrid(yTicks, y, width);
   for (const tick of xTicks) {
     body += `<line class="tick" x1="${x(tick)}" x2="${x(tick)}" y1="${MARGIN.top + plotH}" y2="${
       MARGIN.top + plotH + 4
@@ -202,14 +208,7 @@ export function barChart(
   const top = yTicks.at(-1)!;
   const y = (v: number) => MARGIN.top + plotH - (v / top) * plotH;
   const slot = plotW / Math.max(1, values.length);
-  let body = "";
-  for (const tick of yTicks) {
-    body += `<line class="grid" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${
-      y(tick)
-    }" y2="${y(tick)}"/><text class="y" x="${MARGIN.left - 6}" y="${y(tick) + 4}">${
-      shortNumber(tick)
-    }</text>`;
-  }
+  let body = yGrid(yTicks, y, width);
   for (const [i, value] of values.entries()) {
     const x0 = MARGIN.left + i * slot;
     body += `<rect fill="${color}" x="${(x0 + 1).toFixed(1)}" y="${y(value).toFixed(1)}" width="${
