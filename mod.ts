@@ -28,25 +28,30 @@ export {
   type SemaphoreAcquireOptions,
 } from "./semaphore.ts";
 export * from "./server.ts";
-export * from "./sources.ts";
-export * from "./summary.ts";
-export * from "./summary_text.ts";
-export * from "./html_report.ts";
-export * from "./svg_chart.ts";
-export * from "./thresholds.ts";
-export * from "./timeline.ts";
-export * from "./top_keys.ts";
-export * from "./histogram.ts";
-export { runTemplateInWorkers, type WorkersOptions } from "./workers.ts";
-export * from "./runner.ts";
-export { RateSchedule, type RateScheduleOptions } from "./rate_schedule.ts";
+export * from "./sources/requests.ts";
+export * from "./report/summary.ts";
+export * from "./report/text.ts";
+export * from "./report/html.ts";
+export * from "./report/_svg_chart.ts";
+export * from "./report/thresholds.ts";
+export * from "./report/timeline.ts";
+export * from "./report/top_keys.ts";
+export * from "./report/histogram.ts";
+export { runTemplateInWorkers, type WorkersOptions } from "./runner/workers.ts";
+export * from "./runner/run.ts";
+export { RateSchedule, type RateScheduleOptions } from "./pace/rate_schedule.ts";
 export {
   KeyLimiter,
   type KeyLimiterAcquireOptions,
   type KeyLimiterOptions,
-} from "./key_limiter.ts";
-export * from "./classify.ts";
-export { readFailureKind, RetryableError } from "./read.ts";
-export { type ByteCount, readChunks, TooLargeError } from "./chunks.ts";
-export { bodySaver, savedPath, type SaveOptions } from "./save.ts";
-export { checkHeader, FORBIDDEN_HEADERS, parseTarget, requestsFromTargets } from "./targets.ts";
+} from "./pace/key_limiter.ts";
+export * from "./runner/errors.ts";
+export { readFailureKind, RetryableError } from "./runner/read.ts";
+export { type ByteCount, readChunks, TooLargeError } from "./runner/body.ts";
+export { bodySaver, savedPath, type SaveOptions } from "./runner/save.ts";
+export {
+  checkHeader,
+  FORBIDDEN_HEADERS,
+  parseTarget,
+  requestsFromTargets,
+} from "./sources/targets.ts";

@@ -15,14 +15,14 @@
  * @module
  */
 
-import { Queue } from "./_queue.ts";
+import { Queue } from "./async/queue.ts";
 
 export {
   pooledMap,
   type PooledMapOptions,
   pooledMapSettled,
   type PooledMapSettledOptions,
-} from "./pooled_map.ts";
+} from "./async/pooled_map.ts";
 
 /**
  * A counting semaphore. Waiters are served first come first served.

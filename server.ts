@@ -35,17 +35,17 @@ import {
   type Responder,
   signalCancel,
   sleep,
-} from "./_responder.ts";
-import { FAULTS } from "./delays.ts";
+} from "./server/responder.ts";
+import { FAULTS } from "./server/delays.ts";
 
 export {
   createDelaySequence,
   type DelaySequenceOptions,
   type FaultOptions,
   MAX_DELAY_SECONDS,
-} from "./delays.ts";
+} from "./server/delays.ts";
 
-export type { DelayHandlerOptions } from "./_responder.ts";
+export type { DelayHandlerOptions } from "./server/responder.ts";
 
 /** Options for {@linkcode serveDelay}. */
 export interface ServeDelayOptions extends DelayHandlerOptions {
@@ -196,7 +196,7 @@ export function serveDelay(options: ServeDelayOptions = {}): DelayServer {
 export async function spawnDelayServer(
   options: SpawnDelayServerOptions = {},
 ): Promise<SpawnedDelayServer> {
-  const worker = new Worker(new URL("./server_worker.ts", import.meta.url).href, {
+  const worker = new Worker(new URL("./server/worker.ts", import.meta.url).href, {
     type: "module",
   });
   try {

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { runRequests } from "../runner.ts";
-import { requestsFromTemplate } from "../sources.ts";
+import { runRequests } from "../runner/run.ts";
+import { requestsFromTemplate } from "../sources/requests.ts";
 
 /** The modes. */
 export const MODES = ["runner-read", "runner-count", "bare-json", "bare-body"] as const;

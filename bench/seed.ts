@@ -5,7 +5,7 @@
  * @module
  */
 
-import { greedyMakespan } from "../greedy_bound.ts";
+import { greedyMakespan } from "../report/greedy_bound.ts";
 import { createDelaySequence } from "../server.ts";
 import { log, runCli, type Settings } from "./common.ts";
 import type { Row } from "./table.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { RequestSpec } from "../records.ts";
-import { requestsFromLines, type Shard } from "../sources.ts";
-import { requestsFromTargets } from "../targets.ts";
+import type { RequestSpec } from "../runner/types.ts";
+import { requestsFromLines, type Shard } from "../sources/requests.ts";
+import { requestsFromTargets } from "../sources/targets.ts";
 import { UsageError } from "./args.ts";
 
 /** The requests of a URL list, from a file or standard input (`-`), as a stream. */

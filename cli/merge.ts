@@ -7,10 +7,10 @@
  * @module
  */
 
-import { parseRecord, readLines } from "../ndjson.ts";
-import { Occupancy } from "../occupancy.ts";
-import type { RequestRecord } from "../records.ts";
-import { Summary } from "../summary.ts";
+import { parseRecord, readLines } from "../output/ndjson.ts";
+import { Occupancy } from "../output/occupancy.ts";
+import type { RequestRecord } from "../runner/types.ts";
+import { Summary } from "../report/summary.ts";
 import { UsageError } from "./args.ts";
 import { openForReading } from "./files.ts";
 import { HEADER_TAG } from "./output.ts";

@@ -6,17 +6,17 @@
  * @module
  */
 
-import { renderHtmlReport } from "../html_report.ts";
-import type { SummaryJson } from "../summary.ts";
-import { formatSummary } from "../summary_text.ts";
+import { renderHtmlReport } from "../report/html.ts";
+import type { SummaryJson } from "../report/summary.ts";
+import { formatSummary } from "../report/text.ts";
 import {
   checkThresholds,
   formatThresholds,
   parseThreshold,
   type Threshold,
   type ThresholdResult,
-} from "../thresholds.ts";
-import { Timeline } from "../timeline.ts";
+} from "../report/thresholds.ts";
+import { Timeline } from "../report/timeline.ts";
 import { UsageError } from "./args.ts";
 import { requirePermission } from "./files.ts";
 

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { Bitset } from "../bitset.ts";
-import { Journal, JournalError } from "../journal.ts";
-import { parseRecord } from "../ndjson.ts";
+import { Bitset } from "../output/bitset.ts";
+import { Journal, JournalError } from "../output/journal.ts";
+import { parseRecord } from "../output/ndjson.ts";
 import { UsageError } from "./args.ts";
 
 /** What a run is, as far as its output goes: the same identity, the same requests. */

@@ -9,10 +9,10 @@ import {
   fitIdlePerOrigin,
   readOpenFileLimit,
   RESERVED_DESCRIPTORS,
-} from "../open_files.ts";
-import type { RunOptions } from "../records.ts";
+} from "../runner/open_files.ts";
+import type { RunOptions } from "../runner/types.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
-import { parseShard, requestsFromTemplate, type Shard } from "../sources.ts";
+import { parseShard, requestsFromTemplate, type Shard } from "../sources/requests.ts";
 import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
 import {
   checkNotSameFile,
@@ -24,7 +24,7 @@ import {
 } from "./files.ts";
 import { OUTCOME_OPTIONS } from "./outcome.ts";
 import { PACE_OPTIONS, planPace } from "./pace.ts";
-import { originOf } from "../url_parts.ts";
+import { originOf } from "../sources/url_parts.ts";
 import type { RunIdentity } from "./output.ts";
 import {
   netHost,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Summary } from "../summary.ts";
+import type { Summary } from "../report/summary.ts";
 
 export const PROGRESS_INTERVAL_MS = 250;
 /** The current rate is over this many of the last draws: about a second. */

@@ -4,15 +4,20 @@
  * @module
  */
 
-import { greedyMakespan } from "../greedy_bound.ts";
-import { LineWriter } from "../ndjson.ts";
-import type { Bitset } from "../bitset.ts";
-import { type RequestRecord, type RequestSpec, type RunOptions, runRequests } from "../runner.ts";
-import { bodySaver } from "../save.ts";
+import { greedyMakespan } from "../report/greedy_bound.ts";
+import { LineWriter } from "../output/ndjson.ts";
+import type { Bitset } from "../output/bitset.ts";
+import {
+  type RequestRecord,
+  type RequestSpec,
+  type RunOptions,
+  runRequests,
+} from "../runner/run.ts";
+import { bodySaver } from "../runner/save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
-import { requestsFromTemplate, type Shard, withoutIndices } from "../sources.ts";
-import { Summary, type SummaryJson } from "../summary.ts";
-import { runTemplateInWorkers } from "../workers.ts";
+import { requestsFromTemplate, type Shard, withoutIndices } from "../sources/requests.ts";
+import { Summary, type SummaryJson } from "../report/summary.ts";
+import { runTemplateInWorkers } from "../runner/workers.ts";
 import { parse } from "./args.ts";
 import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
@@ -88,7 +93,7 @@ export async function run(args: string[]): Promise<number> {
   const sink = saving ? { sink: bodySaver(saving) } : {};
   const records = source
     ? runRequests(source, { ...options, ...sink })
-    : workers > 1 && canStartWorker("runner_worker.ts", "the client", notice)
+    : workers > 1 && canStartWorker("runner/_worker.ts", "the client", notice)
     ? runTemplateInWorkers(template, plan.count, {
       ...options,
       workers,
@@ -200,7 +205,7 @@ export async function startBundledServer(
   options: { maxDelay: number; seed: number },
   notice: (text: string) => void,
 ): Promise<{ url: string } & AsyncDisposable> {
-  if (canStartWorker("server_worker.ts", "the bundled server", notice)) {
+  if (canStartWorker("server/worker.ts", "the bundled server", notice)) {
     return await spawnDelayServer(options);
   }
   return serveDelay(options);

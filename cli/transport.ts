@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { SaveOptions } from "../save.ts";
-import { checkHeader } from "../targets.ts";
+import type { SaveOptions } from "../runner/save.ts";
+import { checkHeader } from "../sources/targets.ts";
 import { integer, UsageError } from "./args.ts";
 import { openForReading, requirePermission } from "./files.ts";
 

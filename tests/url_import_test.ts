@@ -22,7 +22,7 @@ console.log(JSON.stringify({ squares, available: semaphore.available, ok: summar
 function serveModules(): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
     const name = new URL(request.url).pathname.slice(1);
-    if (!/^(cli\/)?[a-z_]+\.ts$/.test(name)) return new Response("not found", { status: 404 });
+    if (!/^([a-z]+\/)?[a-z_]+\.ts$/.test(name)) return new Response("not found", { status: 404 });
     try {
       const body = await Deno.readFile(new URL(name, ROOT));
       return new Response(body, { headers: { "content-type": "application/typescript" } });

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ensureChromium, screenshot } from "../tests/chromium.ts";
+import { ensureChromium, screenshot } from "../tests/_chromium.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const html = `${root}docs/report.html`;

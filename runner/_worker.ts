@@ -1,0 +1,95 @@
+/**
+ * The inside of a runner worker, started by `runTemplateInWorkers` in
+ * `workers.ts`: it takes indices from the shared counter, runs them through
+ * {@linkcode runRequests} and sends the records back in batches, holding
+ * back new requests while too many batches are unacknowledged.
+ *
+ * @module
+ */
+
+import { Bitset } from "../output/bitset.ts";
+import { RateSchedule } from "../pace/rate_schedule.ts";
+import { runRequests } from "./run.ts";
+import { bodySaver } from "./save.ts";
+import { Semaphore } from "../semaphore.ts";
+import { expandTemplate } from "../sources/requests.ts";
+import type { WorkerCommand, WorkerReport } from "./workers.ts";
+import type { RequestRecord, RequestSpec } from "./run.ts";
+
+/** Records per message. */
+const BATCH_SIZE = 256;
+/** How often a partial batch may go out, in milliseconds. */
+const BATCH_MS = 50;
+/** Batches sent and not yet acknowledged, at most. */
+const BATCHES_IN_FLIGHT = 4;
+
+const scope = globalThis as unknown as Worker;
+const credits = new Semaphore(BATCHES_IN_FLIGHT);
+const abort = new AbortController();
+
+scope.onmessage = async ({ data }: MessageEvent<WorkerCommand>) => {
+  if (data.type === "ack") return credits.release();
+  if (data.type === "abort") return abort.abort();
+  if (data.type !== "start") return;
+  try {
+    await run(data);
+    report({ type: "done" });
+  } catch (error) {
+    report({ type: "error", message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+function report(message: WorkerReport): void {
+  scope.postMessage(message);
+}
+
+async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<void> {
+  let batch: RequestRecord[] = [];
+  function post(): void {
+    report({ type: "records", records: batch });
+    batch = [];
+  }
+  // A partial batch goes out when a credit is free, so slow runs report promptly.
+  const flusher = setInterval(() => {
+    if (batch.length > 0 && credits.tryAcquire()) post();
+  }, BATCH_MS);
+  try {
+    const { save, ...rest } = command.options;
+    const onError = (error: Error) => report({ type: "save-error", message: error.message });
+    const sink = save ? { sink: bodySaver({ ...save, onError }) } : {};
+    const { schedule } = command;
+    const options = {
+      ...rest,
+      signal: abort.signal,
+      ...sink,
+      ...(schedule ? { rate: new RateSchedule(schedule.rate, schedule) } : {}),
+    };
+    for await (const record of runRequests(indices(command), options)) {
+      batch.push(record);
+      if (batch.length >= BATCH_SIZE) {
+        await credits.acquire();
+        post();
+      }
+    }
+  } finally {
+    clearInterval(flusher);
+  }
+  if (batch.length > 0) {
+    await credits.acquire();
+    post();
+  }
+}
+
+/** This worker's share of the requests: whatever index the shared counter hands out next. */
+function* indices(command: Extract<WorkerCommand, { type: "start" }>): Generator<RequestSpec> {
+  const { template, count, shard } = command;
+  const counter = new BigInt64Array(command.counter);
+  const urlOf = expandTemplate(template);
+  const skip = command.skip && new Bitset(command.skip);
+  while (Atomics.load(counter, 1) === 0n) {
+    const index = shard.index + Number(Atomics.add(counter, 0, 1n)) * shard.total;
+    if (index >= count) return;
+    if (skip?.has(index)) continue;
+    yield { index, url: urlOf(index) };
+  }
+}

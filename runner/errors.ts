@@ -1,0 +1,164 @@
+/**
+ * Failures named: what kind of failure a `fetch` rejection (or a broken body)
+ * is, and the one line that says what happened.
+ *
+ * @module
+ */
+
+/**
+ * Why a request failed:
+ * - `http_status`: the server answered with a status outside 2xx;
+ * - `timeout`: the whole exchange, headers and body, took longer than the timeout;
+ * - `refused`, `reset`: the connection was refused or reset;
+ * - `too_many_open_files`: the process ran out of file descriptors;
+ * - `truncated`: the body ended before its announced length, or broke off;
+ * - `tls`: the certificate was not trusted, or the TLS handshake failed;
+ * - `dns`: the host name did not resolve;
+ * - `redirects`: a redirect loop, too many redirects, or a redirect without a usable `Location`;
+ * - `invalid_url`: the URL (or a redirect's) is not one fetch can request;
+ * - `permission`: the process has no network permission for the host;
+ * - `too_large`: the body passed `maxBytes`;
+ * - `read`: the caller's `read` threw;
+ * - `connection`: any other transport failure (a dropped connection, a proxy error);
+ * - `aborted`: the run was stopped while the request was in flight.
+ *
+ * Of these, `tls`, `dns`, `redirects`, `invalid_url`, `permission`, `too_large`,
+ * `read` and `aborted` are never retried (a `read` may ask to be, with
+ * `RetryableError`).
+ */
+export type ErrorKind =
+  | "http_status"
+  | "timeout"
+  | "refused"
+  | "reset"
+  | "too_many_open_files"
+  | "truncated"
+  | "tls"
+  | "dns"
+  | "redirects"
+  | "invalid_url"
+  | "permission"
+  | "too_large"
+  | "read"
+  | "connection"
+  | "aborted";
+
+/** The kinds a retry cannot help with. */
+export const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  "tls",
+  "dns",
+  "redirects",
+  "invalid_url",
+  "permission",
+  "too_large",
+  "read",
+  "aborted",
+]);
+
+/** The longest `detail` kept, in characters. */
+const MAX_DETAIL = 300;
+
+/**
+ * Tells what kind of failure a `fetch` rejection is.
+ *
+ * @param error What `fetch`, or reading the body, rejected with.
+ * @param readingBody Whether the headers had already arrived.
+ * @returns The {@linkcode ErrorKind}.
+ *
+ * @example
+ * ```ts
+ * import { classifyError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const refused = new TypeError("client error (Connect): Connection refused (os error 111)");
+ * assert.equal(classifyError(refused, false), "refused");
+ * assert.equal(classifyError(new DOMException("late", "TimeoutError"), true), "timeout");
+ * assert.equal(classifyError(new TypeError("Invalid URL: 'http://a b/'"), false), "invalid_url");
+ * ```
+ */
+export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
+  if (error instanceof DOMException) {
+    if (error.name === "TimeoutError") return "timeout";
+    if (error.name === "AbortError") return "aborted";
+  }
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return "permission";
+  }
+  const text = describe(error);
+  if (/^Invalid URL\b/.test(text)) return "invalid_url";
+  if (/os error 24\b|too many open files/i.test(text)) return "too_many_open_files";
+  if (/os error 111\b|connection refused/i.test(text)) return "refused";
+  if (/os error (104|32)\b|connection reset|broken pipe/i.test(text)) return "reset";
+  if (/certificate|tls|handshake|ssl/i.test(text)) return "tls";
+  if (/dns error|failed to lookup address|name or service not known|no such host/i.test(text)) {
+    return "dns";
+  }
+  return readingBody ? "truncated" : "connection";
+}
+
+/**
+ * One line saying what happened: the error's message and its causes', with
+ * advice where there is some (how to trust a self-signed server).
+ *
+ * @param error What failed.
+ * @param kind Its {@linkcode ErrorKind}.
+ * @param url The URL requested.
+ * @returns The line, at most 300 characters.
+ *
+ * @example
+ * ```ts
+ * import { errorDetail } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new TypeError("fetch failed", { cause: new Error("dns error: not known") });
+ * assert.equal(errorDetail(error, "dns", "http://x.invalid/"), "dns error: not known");
+ * ```
+ */
+export function errorDetail(error: unknown, kind: ErrorKind, url: string): string {
+  let text = describe(error);
+  if (kind === "tls") {
+    const host = hostOf(url);
+    text += `; to trust this server, pass its CA with --ca-cert FILE (library: ` +
+      `Deno.createHttpClient({ caCerts })) or run Deno with ` +
+      `--unsafely-ignore-certificate-errors=${host}`;
+  }
+  return oneLine(text);
+}
+
+/**
+ * Makes `text` one line of at most 300 characters.
+ *
+ * @param text Any text.
+ * @returns The line.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(oneLine("a\n  b"), "a b");
+ * ```
+ */
+export function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 3)}...` : line;
+}
+
+/** The messages of an error and of its causes, joined, without fetch's generic first one. */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let cause = error, depth = 0; cause !== undefined && depth < 5; depth++) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (message !== "fetch failed" && message !== "") parts.push(message);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return parts.join(": ") || String(error);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "HOST";
+  }
+}

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { LineWriter, parseRecord, readLines } from "../../output/ndjson.ts";
+
+Deno.test("LineWriter writes every line once, in order, across flushes", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".ndjson" });
+  try {
+    using file = await Deno.open(path, { write: true, truncate: true });
+    const writer = new LineWriter(file);
+    for (let index = 0; index < 5000; index++) {
+      await writer.write(JSON.stringify({ index, pad: "x".repeat(40) }));
+    }
+    await writer.flush();
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    assert.equal(lines.pop(), "");
+    assert.deepEqual(
+      lines.map((line) => JSON.parse(line).index),
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("parseRecord() checks every field a summary reads", () => {
+  const good = { index: 0, url: "http://a/", status: 200, start: 1, ms: 2, bytes: 3, attempts: 1 };
+  assert.deepEqual(parseRecord(JSON.stringify(good)), good);
+  assert.equal(parseRecord(JSON.stringify({ ...good, error: "timeout" }))?.error, "timeout");
+  const bad: Record<string, unknown>[] = [
+    { index: -1 },
+    { index: 1.5 },
+    { status: -3 },
+    { status: 1000 },
+    { start: Number.MAX_VALUE },
+    { start: -1 },
+    { ms: -5 },
+    { ms: 1e300 },
+    { attempts: 0 },
+    { attempts: undefined },
+    { error: "gremlins" },
+    { error: {} },
+  ];
+  for (const change of bad) {
+    assert.equal(
+      parseRecord(JSON.stringify({ ...good, ...change })),
+      undefined,
+      JSON.stringify(change),
+    );
+  }
+  for (const line of ["{oops", "null", "3", '"text"', "[]"]) {
+    assert.equal(parseRecord(line), undefined);
+  }
+});
+
+Deno.test("readLines() tells a last line that no newline ended", async () => {
+  const read = (text: string) => Array.fromAsync(readLines(new Blob([text]).stream()));
+  assert.deepEqual(await read("a\n\nb\n"), [
+    { text: "a", whole: true },
+    { text: "", whole: true },
+    { text: "b", whole: true },
+  ]);
+  assert.deepEqual((await read('a\n{"ind')).at(-1), { text: '{"ind', whole: false });
+});

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { classifyError, errorDetail, oneLine } from "../../runner/errors.ts";
+
+function fetchFailure(message: string): TypeError {
+  return new TypeError("fetch failed", { cause: new Error(message) });
+}
+
+Deno.test("classifyError() names TLS, DNS, permission and invalid URL failures", () => {
+  const cases: [unknown, string][] = [
+    [fetchFailure("client error (Connect): invalid peer certificate: UnknownIssuer"), "tls"],
+    [fetchFailure("client error (Connect): received fatal alert: HandshakeFailure"), "tls"],
+    [
+      fetchFailure(
+        "client error (Connect): dns error: failed to lookup address information: Name or service not known",
+      ),
+      "dns",
+    ],
+    [new Deno.errors.NotCapable('Requires net access to "a.test:80"'), "permission"],
+    [new TypeError("Invalid URL: 'http://a b/'"), "invalid_url"],
+    [
+      fetchFailure("client error (Connect): tcp connect error: Connection refused (os error 111)"),
+      "refused",
+    ],
+    [fetchFailure("connection closed before message completed"), "connection"],
+  ];
+  for (const [error, kind] of cases) assert.equal(classifyError(error, false), kind, String(error));
+});
+
+Deno.test("errorDetail() is one line, drops fetch's generic message and advises on TLS", () => {
+  const tls = errorDetail(
+    fetchFailure("invalid peer certificate:\n UnknownIssuer"),
+    "tls",
+    "https://h.test:8443/x",
+  );
+  assert.match(tls, /^invalid peer certificate: UnknownIssuer; to trust this server/);
+  assert.match(tls, /--ca-cert FILE.*--unsafely-ignore-certificate-errors=h\.test$/);
+  assert.ok(!tls.includes("\n"));
+  assert.equal(oneLine("x".repeat(1000)).length, 300);
+});

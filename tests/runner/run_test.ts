@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import {
+  classifyError,
+  type RequestRecord,
+  requestsFromTemplate,
+  runRequests,
+  serveDelay,
+  Summary,
+} from "../../mod.ts";
+
+/** Runs every request and returns the records sorted by index. */
+async function runAll(
+  ...args: Parameters<typeof runRequests>
+): Promise<RequestRecord[]> {
+  const records = await Array.fromAsync(runRequests(...args));
+  return records.sort((a, b) => a.index - b.index);
+}
+
+function assertEachIndexOnce(records: RequestRecord[], count: number): void {
+  assert.deepEqual(
+    records.map((record) => record.index),
+    Array.from({ length: count }, (_, i) => i),
+  );
+}
+
+Deno.test("runRequests() accounts for every request exactly once against the delay server", async () => {
+  await using server = serveDelay({ maxDelay: 0.02 });
+  const records = await runAll(requestsFromTemplate(`${server.url}{}`, 300), { concurrency: 50 });
+  assertEachIndexOnce(records, 300);
+  for (const record of records) {
+    assert.equal(record.status, 200);
+    assert.equal(record.error, undefined);
+    assert.equal(record.url, `${server.url}${record.index}`);
+    assert.ok(record.bytes > 0);
+    assert.ok(record.delay! >= 0 && record.delay! <= 0.02);
+    assert.ok(record.ms >= record.delay! * 1000 - 1);
+    assert.equal(record.attempts, 1);
+  }
+});
+
+Deno.test("runRequests() keeps at most concurrency requests in flight", async () => {
+  let inFlight = 0;
+  let highest = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    inFlight++;
+    highest = Math.max(highest, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    inFlight--;
+    return new Response("ok");
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  const records = await runAll(Array.from({ length: 100 }, () => url), { concurrency: 8 });
+  assert.equal(records.length, 100);
+  assert.equal(highest, 8);
+});
+
+Deno.test("runRequests() classifies each fault of the delay server", async () => {
+  const cases = [
+    { faults: { error: 1 }, kinds: ["http_status"], statuses: [500, 503] },
+    { faults: { drop: 1 }, kinds: ["connection"], statuses: [0] },
+    { faults: { truncate: 1 }, kinds: ["truncated"], statuses: [200] },
+    { faults: { hang: 1 }, kinds: ["timeout"], statuses: [0] },
+  ];
+  for (const { faults, kinds, statuses } of cases) {
+    await using server = serveDelay({ maxDelay: 0, faults });
+    const records = await runAll(requestsFromTemplate(`${server.url}{}`, 20), {
+      concurrency: 10,
+      timeout: 300,
+    });
+    assertEachIndexOnce(records, 20);
+    for (const record of records) {
+      assert.ok(kinds.includes(record.error!), `${JSON.stringify(faults)}: ${record.error}`);
+      assert.ok(statuses.includes(record.status), `${JSON.stringify(faults)}: ${record.status}`);
+    }
+  }
+});
+
+Deno.test("runRequests() times out a body that drips slower than the timeout", async () => {
+  await using server = serveDelay({ maxDelay: 0, faults: { slow: 1 }, slowMs: 2000 });
+  const records = await runAll(requestsFromTemplate(`${server.url}{}`, 3), { timeout: 300 });
+  assert.deepEqual(records.map((record) => [record.status, record.error]), [
+    [200, "timeout"],
+    [200, "timeout"],
+    [200, "timeout"],
+  ]);
+});
+
+Deno.test("runRequests() classifies a refused connection", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  const [record] = await runAll([`http://127.0.0.1:${port}/`]);
+  assert.equal(record?.error, "refused");
+  assert.equal(record?.status, 0);
+});
+
+Deno.test("runRequests() retries transient failures with backoff and keeps one record each", async () => {
+  await using server = serveDelay({ maxDelay: 0, faults: { error: 0.5 } });
+  const records = await runAll(requestsFromTemplate(`${server.url}{}`, 40), {
+    concurrency: 10,
+    retries: 6,
+    retryDelay: 1,
+  });
+  assertEachIndexOnce(records, 40);
+  assert.ok(records.some((record) => record.attempts > 1));
+  // Every 500 is final (not transient); a 503 is retried after its Retry-After.
+  for (const record of records) {
+    if (record.error) assert.equal(record.status, 500);
+    else assert.equal(record.status, 200);
+  }
+});
+
+Deno.test("runRequests() does not retry a request that is not idempotent", async () => {
+  let hits = 0;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      hits++;
+      await request.body?.cancel();
+      return new Response("busy", { status: 503 });
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  const [record] = await runAll([url], { method: "POST", body: "x", retries: 3, retryDelay: 1 });
+  assert.equal(record?.attempts, 1);
+  assert.equal(hits, 1);
+});
+
+Deno.test("runRequests() sends the method, headers and body it is given", async () => {
+  const seen: string[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      seen.push(`${request.method} ${request.headers.get("x-test")} ${await request.text()}`);
+      return new Response("ok");
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  await runAll([url, url], { method: "PUT", headers: { "x-test": "yes" }, body: "hello" });
+  assert.deepEqual(seen, ["PUT yes hello", "PUT yes hello"]);
+});
+
+Deno.test("runRequests() stops on abort and records requests in flight as aborted", async () => {
+  await using server = serveDelay({ maxDelay: 0, faults: { hang: 1 } });
+  const records = await runAll(requestsFromTemplate(`${server.url}{}`, 1000), {
+    concurrency: 5,
+    signal: AbortSignal.timeout(100),
+  });
+  // The five requests that filled the pool hang until the abort; no sixth starts.
+  assert.equal(records.length, 5);
+  assert.ok(records.every((record) => record.error === "aborted" && record.status === 0));
+});
+
+Deno.test("runRequests() refuses options out of range", async () => {
+  const cases = [{ concurrency: 0 }, { concurrency: 1.5 }, { timeout: 0 }, { retries: -1 }];
+  for (const options of cases) {
+    await assert.rejects(Array.fromAsync(runRequests([], options)), RangeError);
+  }
+});
+
+Deno.test("classifyError() tells transport failures apart", () => {
+  const cases: [unknown, boolean, string][] = [
+    [new DOMException("late", "TimeoutError"), false, "timeout"],
+    [new DOMException("stop", "AbortError"), false, "aborted"],
+    [
+      new TypeError("fetch failed", { cause: new Error("Connection refused (os error 111)") }),
+      false,
+      "refused",
+    ],
+    [
+      new TypeError("fetch failed", {
+        cause: new Error("Connection reset by peer (os error 104)"),
+      }),
+      false,
+      "reset",
+    ],
+    [
+      new TypeError("fetch failed", { cause: new Error("Too many open files (os error 24)") }),
+      false,
+      "too_many_open_files",
+    ],
+    [
+      new TypeError("fetch failed", {
+        cause: new Error("connection closed before message completed"),
+      }),
+      false,
+      "connection",
+    ],
+    [new TypeError("error reading a body from connection"), true, "truncated"],
+  ];
+  for (const [error, readingBody, kind] of cases) {
+    assert.equal(classifyError(error, readingBody), kind);
+  }
+});
+
+Deno.test("Summary matches the records it was given", async () => {
+  await using server = serveDelay({ maxDelay: 0, faults: { error: 0.25 } });
+  const summary = new Summary();
+  let failed = 0;
+  for await (const record of runRequests(requestsFromTemplate(`${server.url}{}`, 100))) {
+    summary.add(record);
+    if (record.error) failed++;
+  }
+  const json = summary.toJSON(1000);
+  assert.equal(json.count, 100);
+  assert.equal(json.failed, failed);
+  assert.equal(json.ok + json.failed, 100);
+  assert.equal(Object.values(json.status).reduce((a, b) => a + b, 0), 100);
+  assert.deepEqual(json.errors, failed ? { http_status: failed } : {});
+  assert.ok(json.latencyMs.p50 <= json.latencyMs.p90 && json.latencyMs.p90 <= json.latencyMs.max);
+});
