@@ -1,7 +1,9 @@
 /**
  * Make very many HTTP requests with bounded concurrency: a lazy request
- * source goes through {@linkcode pooledMap} into `fetch`, and every request
- * yields exactly one {@linkcode RequestRecord}, success or classified failure.
+ * source goes through {@linkcode pooledMap} into the network, and every
+ * request yields exactly one {@linkcode RequestRecord}, success or classified
+ * failure. The HTML report is in `./report`, the delay server's handler in
+ * `./server`; the guide is `docs/library.md`.
  *
  * @example Ten requests against the bundled delay server
  * ```ts
@@ -19,6 +21,30 @@
  * @module
  */
 
+// The runner: one record per request.
+export { runRequests } from "./runner/run.ts";
+export type { BodySink, RequestRecord, RequestSpec, RunOptions } from "./runner/types.ts";
+export type { ErrorKind } from "./runner/errors.ts";
+export { RetryableError } from "./runner/read.ts";
+export { bodySaver, type SaveOptions } from "./runner/save.ts";
+export { runTemplateInWorkers, type WorkersOptions } from "./runner/workers.ts";
+export { RateSchedule, type RateScheduleOptions } from "./pace/rate_schedule.ts";
+
+// What to request.
+export { requestsFromLines, requestsFromTemplate, type Shard } from "./sources/requests.ts";
+export { requestsFromTargets } from "./sources/targets.ts";
+
+// The summary.
+export { Summary } from "./report/summary.ts";
+export type {
+  HostJson,
+  LatencyJson,
+  ScheduledLatencyJson,
+  SummaryJson,
+} from "./report/summary_types.ts";
+export { formatSummary } from "./report/text.ts";
+
+// Bounded concurrency, nothing about HTTP.
 export {
   pooledMap,
   type PooledMapOptions,
@@ -27,31 +53,15 @@ export {
   Semaphore,
   type SemaphoreAcquireOptions,
 } from "./semaphore.ts";
-export * from "./server.ts";
-export * from "./sources/requests.ts";
-export * from "./report/summary.ts";
-export * from "./report/text.ts";
-export * from "./report/html.ts";
-export * from "./report/_svg_chart.ts";
-export * from "./report/thresholds.ts";
-export * from "./report/timeline.ts";
-export * from "./report/top_keys.ts";
-export * from "./report/histogram.ts";
-export { runTemplateInWorkers, type WorkersOptions } from "./runner/workers.ts";
-export * from "./runner/run.ts";
-export { RateSchedule, type RateScheduleOptions } from "./pace/rate_schedule.ts";
+
+// The delay server.
 export {
-  KeyLimiter,
-  type KeyLimiterAcquireOptions,
-  type KeyLimiterOptions,
-} from "./pace/key_limiter.ts";
-export * from "./runner/errors.ts";
-export { readFailureKind, RetryableError } from "./runner/read.ts";
-export { type ByteCount, readChunks, TooLargeError } from "./runner/body.ts";
-export { bodySaver, savedPath, type SaveOptions } from "./runner/save.ts";
-export {
-  checkHeader,
-  FORBIDDEN_HEADERS,
-  parseTarget,
-  requestsFromTargets,
-} from "./sources/targets.ts";
+  type DelayHandlerOptions,
+  type DelaySequenceOptions,
+  type DelayServer,
+  type FaultOptions,
+  serveDelay,
+  type ServeDelayOptions,
+  spawnDelayServer,
+  type SpawnedDelayServer,
+} from "./server.ts";

@@ -84,12 +84,6 @@ export interface DelayServer extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
-/** Options for {@linkcode spawnDelayServer}: those of {@linkcode serveDelay} that can be cloned. */
-export type SpawnDelayServerOptions = Omit<
-  ServeDelayOptions,
-  "signal" | "onListen" | "onAcceptError"
->;
-
 /** A delay server running in a Web Worker, from {@linkcode spawnDelayServer}. */
 export interface SpawnedDelayServer extends AsyncDisposable {
   /** The address the server listens on. */
@@ -194,7 +188,7 @@ export function serveDelay(options: ServeDelayOptions = {}): DelayServer {
  * ```
  */
 export async function spawnDelayServer(
-  options: SpawnDelayServerOptions = {},
+  options: Omit<ServeDelayOptions, "signal" | "onListen" | "onAcceptError"> = {},
 ): Promise<SpawnedDelayServer> {
   const worker = new Worker(new URL("./server/worker.ts", import.meta.url).href, {
     type: "module",

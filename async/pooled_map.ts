@@ -51,12 +51,12 @@ interface Task<R> {
  * An async source is pulled while results are read, so a source that waits
  * for its next item holds back neither finished results nor an abort.
  *
- * @typeParam T The type of the items.
- * @typeParam R The type of the results.
- * It takes both of `@std/async`'s call forms: the newer
+ * It takes both of `@std/async`'s call forms: this newer
  * `pooledMap(items, fn, poolLimit | options)` and the stable
  * `pooledMap(poolLimit, items, fn)`.
  *
+ * @typeParam T The type of the items.
+ * @typeParam R The type of the results.
  * @param items The items, an Iterable or AsyncIterable, pulled only when a slot is free.
  * @param fn The function to run on each item.
  * @param options The pool limit, or {@linkcode PooledMapOptions}.
@@ -75,8 +75,24 @@ interface Task<R> {
  * }, { poolLimit: 2, ordered: false });
  * assert.deepEqual(await Array.fromAsync(results), [10, 30, 20]);
  * ```
+ */
+export function pooledMap<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: (item: T) => Promise<R>,
+  options: number | PooledMapOptions,
+): AsyncGenerator<R, void, undefined>;
+/**
+ * {@linkcode pooledMap} in the stable call form of `@std/async`, the pool limit first.
  *
- * @example The stable call form of `@std/async`
+ * @typeParam T The type of the items.
+ * @typeParam R The type of the results.
+ * @param poolLimit The most calls in flight at once.
+ * @param items The items, an Iterable or AsyncIterable, pulled only when a slot is free.
+ * @param fn The function to run on each item.
+ * @returns An async iterator of the results, in input order.
+ * @throws {RangeError} When `poolLimit` is not a positive integer.
+ *
+ * @example
  * ```ts
  * import { pooledMap } from "./pooled_map.ts";
  * import assert from "node:assert/strict";
@@ -86,13 +102,8 @@ interface Task<R> {
  * ```
  */
 export function pooledMap<T, R>(
-  items: Source<T>,
-  fn: (item: T) => Promise<R>,
-  options: number | PooledMapOptions,
-): AsyncGenerator<R, void, undefined>;
-export function pooledMap<T, R>(
   poolLimit: number,
-  items: Source<T>,
+  items: Iterable<T> | AsyncIterable<T>,
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R, void, undefined>;
 export function pooledMap<T, R>(
@@ -146,7 +157,7 @@ export interface PooledMapSettledOptions {
  * ```
  */
 export function pooledMapSettled<T, R>(
-  items: Source<T>,
+  items: Iterable<T> | AsyncIterable<T>,
   fn: (item: T) => Promise<R>,
   options: PooledMapSettledOptions,
 ): AsyncGenerator<PromiseSettledResult<R>, void, undefined> {

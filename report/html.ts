@@ -5,6 +5,34 @@
  * outcomes stacked), the latency histogram, the busiest hosts and the summary.
  * Its size depends on the number of time buckets, never on the requests.
  *
+ * This is the package's `./report` entry point, so it also exports what the
+ * report is made from: a {@linkcode Timeline} of the records, and the
+ * thresholds checked against the summary.
+ *
+ * @example The report of a library run
+ * ```ts
+ * import { parseThreshold, checkThresholds, renderHtmlReport, Timeline } from "./html.ts";
+ * import { runRequests } from "../runner/run.ts";
+ * import { Summary } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+ *   return new Response("ok");
+ * });
+ * const url = `http://127.0.0.1:${server.addr.port}/`;
+ * const summary = new Summary();
+ * const timeline = new Timeline();
+ * for await (const record of runRequests(Array(20).fill(url), { concurrency: 5 })) {
+ *   summary.add(record);
+ *   timeline.add(record);
+ * }
+ * const json = summary.toJSON(5);
+ * const thresholds = checkThresholds([parseThreshold("errors>0")], json);
+ * assert.equal(thresholds[0]?.crossed, false);
+ * const html = renderHtmlReport({ title: "20 requests", summary: { ...json, thresholds }, timeline: timeline.toJSON() });
+ * assert.match(html, /20 requests/);
+ * ```
+ *
  * @module
  */
 
@@ -12,6 +40,17 @@ import { barChart, escapeHtml, type Series, timeChart } from "./_svg_chart.ts";
 import type { SummaryJson } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 import type { TimelineJson } from "./timeline.ts";
+
+export type { HostJson, LatencyJson, ScheduledLatencyJson, SummaryJson } from "./summary_types.ts";
+export {
+  checkThresholds,
+  parseThreshold,
+  type Threshold,
+  type ThresholdResult,
+} from "./thresholds.ts";
+export { Timeline, type TimelineJson, type TimelineOptions } from "./timeline.ts";
+export type { RequestRecord } from "../runner/types.ts";
+export type { ErrorKind } from "../runner/errors.ts";
 
 /** What the report shows. */
 export interface HtmlReportData {

@@ -60,9 +60,6 @@ export interface SummaryState {
   scheduled?: { latency: HistogramState; late: number };
 }
 
-/** A finished request's record, with the one-line `detail` of a failure when it has one. */
-export type SummaryRecord = RequestRecord & { detail?: string };
-
 const hostOptions = {
   capacity: HOSTS_TRACKED,
   create: (): HostStats => ({
@@ -135,6 +132,7 @@ export class Summary {
    *
    * @param state The summary as plain data.
    * @returns The summary.
+   * @ignore Plumbing between threads: the state's shape may change in any release.
    */
   static fromState(state: SummaryState): Summary {
     const summary = new Summary();
@@ -194,7 +192,7 @@ export class Summary {
    *
    * @param record The request's record.
    */
-  add(record: SummaryRecord): void {
+  add(record: RequestRecord): void {
     this.#count++;
     this.#status.set(record.status, (this.#status.get(record.status) ?? 0) + 1);
     const host = this.#hosts.get(this.#hostOf(record.url));
@@ -221,7 +219,7 @@ export class Summary {
     if (record.due !== undefined) this.#addScheduled(record, record.due);
   }
 
-  #addScheduled(record: SummaryRecord, due: number): void {
+  #addScheduled(record: RequestRecord, due: number): void {
     this.#scheduled ??= { latency: new Histogram(), late: 0 };
     if (record.late) this.#scheduled.late++;
     if (record.error === undefined) {
@@ -278,6 +276,7 @@ export class Summary {
    * The summary as plain data that `postMessage` and {@linkcode Summary.fromState} take.
    *
    * @returns A copy of the summary's state.
+   * @ignore Plumbing between threads: the state's shape may change in any release.
    */
   toState(): SummaryState {
     const state: SummaryState = {

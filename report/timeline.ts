@@ -145,6 +145,7 @@ export class Timeline {
    *
    * @param state The timeline as plain data.
    * @returns The timeline.
+   * @ignore Plumbing between threads: the state's shape may change in any release.
    */
   static fromState(state: TimelineState): Timeline {
     const timeline = new Timeline({ maxBuckets: state.maxBuckets, bucketMs: state.bucketMs });
@@ -166,6 +167,7 @@ export class Timeline {
    * The timeline as plain data that `postMessage` and {@linkcode Timeline.fromState} take.
    *
    * @returns A copy of the timeline's state.
+   * @ignore Plumbing between threads: the state's shape may change in any release.
    */
   toState(): TimelineState {
     return {

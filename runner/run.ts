@@ -25,7 +25,7 @@ import {
 } from "./retry_policy.ts";
 import { pooledMap } from "../semaphore.ts";
 
-export type { BodySink, ReadResponse, RequestRecord, RequestSpec, RunOptions } from "./types.ts";
+export type { BodySink, RequestRecord, RequestSpec, RunOptions } from "./types.ts";
 
 /** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
@@ -33,11 +33,6 @@ const MAX_RETRIES = 100;
 const MAX_REDIRECTS = 1000;
 /** What an attempt returns when it must not be retried. */
 const FINAL = -1;
-
-/** The requests {@linkcode runRequests} takes: URLs or specs, sync or async. */
-export type RequestSource =
-  | Iterable<string | RequestSpec>
-  | AsyncIterable<string | RequestSpec>;
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
@@ -84,7 +79,7 @@ export type RequestSource =
  * ```
  */
 export async function* runRequests<T = unknown>(
-  requests: RequestSource,
+  requests: Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>,
   options: RunOptions<T> = {},
 ): AsyncGenerator<RequestRecord<T>, void, undefined> {
   const {

@@ -63,13 +63,6 @@ export interface RequestSpec {
   body?: string | Uint8Array<ArrayBuffer>;
 }
 
-/**
- * Reads one final response into a record's `value`.
- *
- * @typeParam T What it returns.
- */
-export type ReadResponse<T> = (response: Response, request: RequestSpec) => T | Promise<T>;
-
 /** Where a body goes, chunk by chunk, as it arrives (see `RunOptions.sink`). */
 export interface BodySink {
   /**
@@ -144,7 +137,7 @@ export interface RunOptions<T = unknown> {
    * slot; what it leaves unread is cancelled when it returns. Without it, the
    * body is counted through a fixed buffer and dropped.
    */
-  read?: ReadResponse<T>;
+  read?: (response: Response, request: RequestSpec) => T | Promise<T>;
   /**
    * Where to stream each final response's body instead of dropping it, when
    * there is no `read`: a {@linkcode BodySink} for this response, or

@@ -8,9 +8,11 @@
  * @module
  */
 
-import { type DelayServer, serveDelay, type SpawnDelayServerOptions } from "../server.ts";
+import { type DelayServer, serveDelay, type spawnDelayServer } from "../server.ts";
 
-type Message = { type: "start"; options: SpawnDelayServerOptions } | { type: "close" };
+type Message =
+  | { type: "start"; options: Parameters<typeof spawnDelayServer>[0] }
+  | { type: "close" };
 
 let server: DelayServer | undefined;
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { Histogram } from "../../report/histogram.ts";
-import { Summary, type SummaryRecord } from "../../report/summary.ts";
+import { Summary } from "../../report/summary.ts";
+import type { RequestRecord } from "../../runner/types.ts";
 import { formatSummary } from "../../report/text.ts";
 
-function record(fields: Partial<SummaryRecord>): SummaryRecord {
+function record(fields: Partial<RequestRecord>): RequestRecord {
   return {
     index: 0,
     url: "http://a/",

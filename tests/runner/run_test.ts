@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import {
-  classifyError,
   type RequestRecord,
   requestsFromTemplate,
   runRequests,
   serveDelay,
   Summary,
 } from "../../mod.ts";
+import { classifyError } from "../../runner/errors.ts";
 
 /** Runs every request and returns the records sorted by index. */
 async function runAll(
