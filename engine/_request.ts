@@ -28,6 +28,7 @@ interface HeaderBlock {
   /** The lines, each ending with CRLF. */
   text: string;
   host: boolean;
+  contentType: boolean;
   close: boolean;
   /** The defaults the caller did not set, as lines. */
   defaults: string;
@@ -36,6 +37,7 @@ interface HeaderBlock {
 const EMPTY_BLOCK: HeaderBlock = {
   text: "",
   host: false,
+  contentType: false,
   close: false,
   defaults: `user-agent: ${USER_AGENT}\r\naccept: */*\r\naccept-encoding: gzip, br\r\n`,
 };
@@ -79,6 +81,10 @@ export function outgoing(url: URL, init: SendInit): Outgoing {
   } else if (body !== undefined && body !== null) {
     bytes = typeof body === "string" ? encoder.encode(body) : body;
     framing = `content-length: ${bytes.length}\r\n`;
+    // As fetch types a text body the caller did not type.
+    if (typeof body === "string" && !block.contentType) {
+      framing = `content-type: text/plain;charset=UTF-8\r\n${framing}`;
+    }
   } else if (method === "POST" || method === "PUT" || method === "PATCH") {
     framing = "content-length: 0\r\n";
   }
@@ -147,6 +153,7 @@ function headerBlock(headers: HeadersInit | undefined): HeaderBlock {
   let text = "";
   let host = false;
   let close = false;
+  let contentType = false;
   let userAgent = false;
   let accept = false;
   let acceptEncoding = false;
@@ -169,6 +176,7 @@ function headerBlock(headers: HeadersInit | undefined): HeaderBlock {
     if (lower === "content-length" || lower === "transfer-encoding") continue;
     if (lower === "host") host = true;
     else if (lower === "user-agent") userAgent = true;
+    else if (lower === "content-type") contentType = true;
     else if (lower === "accept") accept = true;
     else if (lower === "accept-encoding") acceptEncoding = true;
     else if (lower === "connection" && /(?:^|,)\s*close\s*(?:,|$)/i.test(value)) close = true;
@@ -177,6 +185,7 @@ function headerBlock(headers: HeadersInit | undefined): HeaderBlock {
   const block: HeaderBlock = {
     text,
     host,
+    contentType,
     close,
     defaults: (userAgent ? "" : `user-agent: ${USER_AGENT}\r\n`) +
       (accept ? "" : "accept: */*\r\n") +

@@ -13,13 +13,15 @@ import { ClosedError, type Connection } from "./_connection.ts";
 import type { Engine, Reply, SendInit } from "./engine.ts";
 import type { Head } from "./_head.ts";
 import { outgoing, writeChunked } from "./_request.ts";
+import { reasonPhrase } from "./_reasons.ts";
 import { Pool, type PoolOptions } from "./pool.ts";
 
-/** Content codings decoded as fetch decodes them, and their `DecompressionStream` formats. */
+/**
+ * Content codings decoded as fetch decodes them (those it asks for: not `deflate`, not
+ * `x-gzip`), and their `DecompressionStream` formats.
+ */
 const DECODERS: Record<string, CompressionFormat> = {
   gzip: "gzip",
-  "x-gzip": "gzip",
-  deflate: "deflate",
   br: "brotli" as CompressionFormat,
 };
 
@@ -141,7 +143,7 @@ class H1Reply implements Reply {
     onAbort: () => void,
   ) {
     this.status = head.status;
-    this.statusText = head.reason;
+    this.statusText = reasonPhrase(head.status);
     this.#head = head;
     this.#connection = connection;
     this.#pool = pool;

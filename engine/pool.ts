@@ -167,6 +167,8 @@ export class Pool {
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const tls = url.protocol === "https:";
     const port = url.port === "" ? (tls ? 443 : 80) : Number(url.port);
+    // The socket as soon as it exists, so a timeout or abort in the TLS handshake closes it.
+    let opened: Deno.Conn | undefined;
     const connecting = tls
       ? Deno.connectTls({
         hostname,
@@ -174,15 +176,11 @@ export class Pool {
         alpnProtocols: ["http/1.1"],
         ...(this.#caCerts ? { caCerts: this.#caCerts } : {}),
       }).then(async (socket) => {
-        try {
-          await socket.handshake();
-        } catch (error) {
-          socket.close();
-          throw error;
-        }
+        opened = socket;
+        await socket.handshake();
         return socket;
       })
-      : Deno.connect({ hostname, port });
+      : Deno.connect({ hostname, port }).then((socket) => opened = socket);
     const { promise: stopped, reject } = Promise.withResolvers<never>();
     const onAbort = () => reject(signal!.reason);
     signal?.addEventListener("abort", onAbort);
@@ -196,11 +194,21 @@ export class Pool {
       if (!tls) (socket as Deno.TcpConn).setNoDelay(true);
       return socket;
     } catch (error) {
-      connecting.then((socket) => socket.close(), () => {});
+      connecting.catch(() => {});
+      if (opened !== undefined) closeQuietly(opened);
+      else connecting.then(closeQuietly, () => {});
       throw error;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+}
+
+function closeQuietly(socket: Deno.Conn): void {
+  try {
+    socket.close();
+  } catch {
+    // Closed already.
   }
 }
