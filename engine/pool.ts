@@ -167,20 +167,30 @@ export class Pool {
     const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const tls = url.protocol === "https:";
     const port = url.port === "" ? (tls ? 443 : 80) : Number(url.port);
-    // The socket as soon as it exists, so a timeout or abort in the TLS handshake closes it.
+    // The socket as soon as it exists, so that giving up (a timeout or an abort, also in the
+    // TLS handshake) closes it, now or when it arrives.
     let opened: Deno.Conn | undefined;
-    const connecting = tls
+    let abandoned = false;
+    const connecting = (tls
       ? Deno.connectTls({
         hostname,
         port,
         alpnProtocols: ["http/1.1"],
         ...(this.#caCerts ? { caCerts: this.#caCerts } : {}),
-      }).then(async (socket) => {
-        opened = socket;
-        await socket.handshake();
-        return socket;
       })
-      : Deno.connect({ hostname, port }).then((socket) => opened = socket);
+      : Deno.connect({ hostname, port })).then(async (socket: Deno.Conn) => {
+        opened = socket;
+        if (abandoned) closeQuietly(socket);
+        else if (tls) {
+          try {
+            await (socket as Deno.TlsConn).handshake();
+          } catch (error) {
+            closeQuietly(socket);
+            throw error;
+          }
+        }
+        return socket;
+      });
     const { promise: stopped, reject } = Promise.withResolvers<never>();
     const onAbort = () => reject(signal!.reason);
     signal?.addEventListener("abort", onAbort);
@@ -194,9 +204,9 @@ export class Pool {
       if (!tls) (socket as Deno.TcpConn).setNoDelay(true);
       return socket;
     } catch (error) {
+      abandoned = true;
       connecting.catch(() => {});
       if (opened !== undefined) closeQuietly(opened);
-      else connecting.then(closeQuietly, () => {});
       throw error;
     } finally {
       clearTimeout(timer);
