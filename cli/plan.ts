@@ -147,6 +147,8 @@ export async function planRun(
   const method = (flags.method ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`Cannot use method '${flags.method}'`);
   const request: RunPlan["request"] = { timeout, retries, method, ...pace };
+  // A 429 backs its host off when the run retries or caps hosts.
+  if (retries > 0 || pace.perHost !== undefined) request.backoff = true;
   const headers = parseHeaders(flags.header ?? []);
   if (headers.length > 0) request.headers = headers;
   if (flags.body !== undefined && flags["body-file"] !== undefined) {

@@ -1,6 +1,6 @@
 /**
- * Redirects followed by hand (fetch's `redirect: "manual"`), so they can be
- * counted and a loop stopped: the request a 3xx leads to, as fetch itself
+ * Redirects followed by hand (the transport never follows them), so they can
+ * be counted and a loop stopped: the request a 3xx leads to, as fetch itself
  * would make it.
  *
  * @module
@@ -8,6 +8,7 @@
 
 import { readChunks } from "./body.ts";
 import { permissionDetail } from "./net_permission.ts";
+import type { Outgoing, Transport } from "./transport.ts";
 
 /** The statuses that lead on, when they carry a `Location`. */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -38,35 +39,28 @@ export function isRedirect(status: number): boolean {
  * a 301 or 302 after a POST) becomes a GET without a body or body headers; a
  * request to another origin loses its `Authorization` and `Cookie` headers.
  *
- * @param init The request that was redirected.
+ * @param request The request that was redirected.
  * @param status The redirect's status.
- * @param from The URL that was redirected.
  * @param to The URL it leads to.
- * @returns The next request's init (a new object when it changes).
+ * @returns The next request.
  *
  * @example
  * ```ts
- * import { redirectedInit } from "./redirects.ts";
+ * import { redirected } from "./redirects.ts";
  * import assert from "node:assert/strict";
  *
- * const next = redirectedInit({ method: "POST", body: "x" }, 303, "http://a/", "http://a/b");
- * assert.equal(next.method, "GET");
- * assert.equal(next.body, undefined);
+ * const next = redirected({ url: "http://a/", method: "POST", body: "x" }, 303, "http://a/b");
+ * assert.deepEqual([next.url, next.method, next.body], ["http://a/b", "GET", undefined]);
  * ```
  */
-export function redirectedInit(
-  init: RequestInit,
-  status: number,
-  from: string,
-  to: string,
-): RequestInit {
-  const method = (init.method ?? "GET").toUpperCase();
+export function redirected(request: Outgoing, status: number, to: string): Outgoing {
+  const method = request.method.toUpperCase();
   const toGet = (status === 303 && method !== "HEAD") ||
     ((status === 301 || status === 302) && method === "POST");
-  const crossOrigin = new URL(from).origin !== new URL(to).origin;
-  if (!toGet && !crossOrigin) return init;
-  const next: RequestInit = { ...init };
-  const headers = new Headers(init.headers);
+  const crossOrigin = new URL(request.url).origin !== new URL(to).origin;
+  if (!toGet && !crossOrigin) return { ...request, url: to };
+  const next: Outgoing = { ...request, url: to };
+  const headers = new Headers(request.headers);
   if (toGet) {
     next.method = "GET";
     delete next.body;
@@ -101,29 +95,33 @@ export interface Followed {
 }
 
 /**
- * Follows the redirects of `response` with `fetch`, counting each `Location`
+ * Follows the redirects of `response` through `send`, counting each `Location`
  * followed as one hop. A hop past `maxRedirects`, a `Location` back to a URL
  * of the same chain, or one that is not a URL stops the chain with kind
  * `redirects`; a host without network permission, with `permission`.
  *
  * @param response The first response.
- * @param url The URL that gave it.
- * @param init The request that was sent (`redirect: "manual"`).
+ * @param request The request that gave it.
+ * @param send Sends each next request, with `signal`.
+ * @param signal Cancels the requests.
  * @param options The {@linkcode FollowOptions}.
  * @returns The {@linkcode Followed} chain's end.
  *
  * @example A redirect loop is named
  * ```ts
  * import { followRedirects } from "./redirects.ts";
+ * import { fetchTransport } from "./transport.ts";
  * import assert from "node:assert/strict";
  *
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
  *   const next = new URL(request.url).pathname === "/a" ? "/b" : "/a";
  *   return new Response(null, { status: 302, headers: { location: next } });
  * });
- * const url = `http://127.0.0.1:${server.addr.port}/a`;
- * const init: RequestInit = { redirect: "manual" };
- * const end = await followRedirects(await fetch(url, init), url, init, {
+ * using client = Deno.createHttpClient({});
+ * const send = fetchTransport(client);
+ * const request = { url: `http://127.0.0.1:${server.addr.port}/a`, method: "GET" };
+ * const { signal } = new AbortController();
+ * const end = await followRedirects(await send(request, signal), request, send, signal, {
  *   maxRedirects: 5,
  *   maxBytes: Infinity,
  * });
@@ -133,10 +131,12 @@ export interface Followed {
  */
 export async function followRedirects(
   response: Response,
-  url: string,
-  init: RequestInit,
+  request: Outgoing,
+  send: Transport,
+  signal: AbortSignal,
   options: FollowOptions,
 ): Promise<Followed> {
+  let url = request.url;
   const { maxRedirects, maxBytes, denied } = options;
   let chain: Set<string> | undefined;
   for (let hops = 0; isRedirect(response.status);) {
@@ -163,9 +163,9 @@ export async function followRedirects(
     }
     if (denied?.(next)) return stop("permission", permissionDetail(next));
     chain.add(next);
-    init = redirectedInit(init, response.status, url, next);
+    request = redirected(request, response.status, next);
     url = next;
-    response = await fetch(url, init);
+    response = await send(request, signal);
   }
   return { response, url };
 }

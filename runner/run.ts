@@ -1,28 +1,21 @@
 /**
  * The runner: one request in, attempts with retries, one record out. A lazy
- * request source goes through {@linkcode pooledMap} into `fetch`, and every
- * request yields exactly one {@linkcode RequestRecord}, success or classified
- * failure, with the caller's `read` result as its `value`.
+ * request source goes through the pace (one permit per request) and
+ * {@linkcode pooledMap} into attempts (`attempt.ts`, which send through a
+ * transport), and every request yields exactly one {@linkcode RequestRecord},
+ * success or classified failure, with the caller's `read` result as its `value`.
  *
  * @module
  */
 
-import { countBody, sinkBody, TooLargeError } from "./body.ts";
-import { classifyError, errorDetail, type ErrorKind, PERMANENT_KINDS } from "./errors.ts";
+import { attempt, type AttemptContext, type AttemptResult } from "./attempt.ts";
 import { Deadlines } from "../async/deadline.ts";
-import { Pace } from "../pace/pace.ts";
-import { followRedirects } from "./redirects.ts";
+import { createPace, type Permit } from "../pace/pace.ts";
+import { fetchTransport, type Outgoing } from "./transport.ts";
 import { haltable } from "../async/haltable.ts";
-import { netPermissionCheck, permissionDetail } from "./net_permission.ts";
-import { readFailureKind, readWithin, RetryableError } from "./read.ts";
+import { netPermissionCheck } from "./net_permission.ts";
 import type { RequestRecord, RequestSpec, RunOptions } from "./types.ts";
-import {
-  backoffMs,
-  isIdempotent,
-  isTransientStatus,
-  parseRetryAfter,
-  sleep,
-} from "./retry_policy.ts";
+import { backoffMs, isIdempotent, sleep } from "./retry_policy.ts";
 import { pooledMap } from "../semaphore.ts";
 
 export type { BodySink, RequestRecord, RequestSpec, RunOptions } from "./types.ts";
@@ -31,8 +24,6 @@ export type { BodySink, RequestRecord, RequestSpec, RunOptions } from "./types.t
 const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
 const MAX_RETRIES = 100;
 const MAX_REDIRECTS = 1000;
-/** What an attempt returns when it must not be retried. */
-const FINAL = -1;
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
@@ -91,11 +82,119 @@ export async function* runRequests<T = unknown>(
     headers,
     body,
     read,
-    sink: sinkFor,
+    sink,
     maxBytes = Infinity,
     maxRedirects = 20,
     signal,
     stop,
+  } = options;
+  checkOptions(options);
+  const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
+  const { rate, ramp, duration, perHost, backoff } = options;
+  const paceOptions = { rate, ramp, duration, perHost, backoff, concurrency, halt };
+  using pace = createPace<RequestSpec>(paceOptions);
+  const client = options.client ??
+    Deno.createHttpClient({
+      poolMaxIdlePerHost: Math.min(concurrency, perHost ?? concurrency),
+      ...options.clientOptions,
+    });
+  using deadlines = new Deadlines(timeout, signal);
+  const context: AttemptContext<T> = {
+    send: fetchTransport(client),
+    deadlines,
+    signal,
+    read,
+    sink,
+    maxBytes,
+    maxRedirects,
+    denied: netPermissionCheck(),
+  };
+
+  async function request(permit: Permit<RequestSpec>): Promise<RequestRecord<T>> {
+    using _ = permit;
+    const spec = permit.item;
+    const outgoing: Outgoing = {
+      url: spec.url,
+      method: spec.method ?? method,
+      headers: spec.headers ?? headers,
+      body: spec.body ?? body,
+    };
+    const pending = { spec, outgoing, retriesLeft: isIdempotent(outgoing.method) ? retries : 0 };
+    const start = Date.now();
+    const started = performance.now();
+    let attempts = 0;
+    let result: AttemptResult<T>;
+    while (true) {
+      attempts++;
+      result = await attempt(pending, context);
+      permit.report(result);
+      if (result.ok || !result.retry || signal?.aborted) break;
+      pending.retriesLeft--;
+      await sleep(backoffMs(attempts, retryDelay, result.retryAfter), signal);
+      if (signal?.aborted || !await permit.retry(signal)) break;
+    }
+    return toRecord(permit, result, { start, ms: performance.now() - started, attempts });
+  }
+
+  try {
+    const specs = haltable(requests, halt, toSpec);
+    yield* pooledMap(pace.permits(specs), request, { poolLimit: concurrency, ordered: false });
+  } finally {
+    if (!options.client) client.close();
+  }
+}
+
+/** The record of a request, from its last attempt. */
+function toRecord<T>(
+  permit: Permit<RequestSpec>,
+  result: AttemptResult<T>,
+  timing: Pick<RequestRecord, "start" | "ms" | "attempts">,
+): RequestRecord<T> {
+  const { index, url } = permit.item;
+  const { status, bytes } = result;
+  const { start, ms, attempts } = timing;
+  // The fields in the order the output's lines have always had.
+  const record: RequestRecord<T> = { index, url, status, start, ms, bytes, attempts };
+  if (result.delay !== undefined) record.delay = result.delay;
+  if ("value" in result) record.value = result.value as T;
+  if (result.file !== undefined) record.file = result.file;
+  if (!result.ok) {
+    record.error = result.error;
+    record.detail = result.detail;
+  }
+  if (permit.due !== undefined) {
+    record.due = permit.due;
+    if (permit.late) record.late = true;
+  }
+  return record;
+}
+
+const OPTION_RANGES: Record<string, string> = {
+  concurrency: "a positive integer",
+  timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
+  retries: `an integer from 0 to ${MAX_RETRIES}`,
+  retryDelay: "a non-negative number",
+  maxBytes: "a non-negative number",
+  maxRedirects: `an integer from 0 to ${MAX_REDIRECTS}`,
+};
+
+/** A plain URL's index is its position. */
+function toSpec(request: string | RequestSpec, position: number): RequestSpec {
+  return typeof request === "string" ? { index: position, url: request } : request;
+}
+
+/** Refuses options out of range, and a method, header or body that fetch would refuse. */
+function checkOptions(options: RunOptions<unknown>): void {
+  const {
+    concurrency = 1000,
+    timeout = 30_000,
+    retries = 0,
+    retryDelay = 100,
+    maxBytes = Infinity,
+    maxRedirects = 20,
+    method = "GET",
+    headers,
+    body,
   } = options;
   checkOption("concurrency", concurrency, Number.isInteger(concurrency) && concurrency >= 1);
   checkOption("timeout", timeout, timeout > 0 && timeout <= MAX_TIMEOUT_MS);
@@ -111,183 +210,11 @@ export async function* runRequests<T = unknown>(
     maxRedirects,
     Number.isInteger(maxRedirects) && maxRedirects >= 0 && maxRedirects <= MAX_REDIRECTS,
   );
-  // A method, header or body that fetch would refuse is refused here, before any request.
   new Request("http://127.0.0.1/", {
     method,
     ...(headers ? { headers } : {}),
     ...(body ? { body } : {}),
   });
-  const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
-  const { rate, ramp, duration, perHost } = options;
-  using pace = Pace.from<RequestSpec>({
-    rate,
-    ramp,
-    duration,
-    perHost,
-    backoff: retries > 0,
-    concurrency,
-    halt,
-  });
-  const client = options.client ??
-    Deno.createHttpClient({
-      poolMaxIdlePerHost: Math.min(concurrency, perHost ?? concurrency),
-      ...options.clientOptions,
-    });
-  const deadlines = new Deadlines(timeout, signal);
-  const init: RequestInit & { client: Deno.HttpClient } = { method, client, redirect: "manual" };
-  if (headers !== undefined) init.headers = headers;
-  if (body !== undefined) init.body = body;
-  const allowedAttempts = isIdempotent(method) ? retries + 1 : 1;
-  const denied = netPermissionCheck();
-
-  async function request(spec: RequestSpec): Promise<RequestRecord<T>> {
-    const record: RequestRecord<T> = {
-      index: spec.index,
-      url: spec.url,
-      status: 0,
-      start: Date.now(),
-      ms: 0,
-      bytes: 0,
-      attempts: 0,
-    };
-    let base: RequestInit = init;
-    let attempts = allowedAttempts;
-    if (spec.method !== undefined || spec.headers !== undefined || spec.body !== undefined) {
-      base = { ...init };
-      if (spec.method !== undefined) {
-        base.method = spec.method;
-        attempts = isIdempotent(spec.method) ? retries + 1 : 1;
-      }
-      if (spec.headers !== undefined) base.headers = spec.headers;
-      if (spec.body !== undefined) base.body = spec.body;
-    }
-    const started = performance.now();
-    while (true) {
-      record.attempts++;
-      const retryAfter = await attempt(spec, record, base, record.attempts < attempts);
-      pace?.release(spec.url, record.error === undefined);
-      if (retryAfter === FINAL || signal?.aborted) break;
-      await sleep(backoffMs(record.attempts, retryDelay, retryAfter), signal);
-      if (signal?.aborted || (pace && !await pace.readmit(spec.url, signal))) break;
-    }
-    record.ms = performance.now() - started;
-    return record;
-  }
-
-  /**
-   * Makes one attempt and writes its outcome into `record`.
-   *
-   * @returns The milliseconds the server asked to wait before a retry (0 when
-   * it did not), or {@linkcode FINAL} when there is no retry.
-   */
-  async function attempt(
-    spec: RequestSpec,
-    record: RequestRecord<T>,
-    base: RequestInit,
-    mayRetry: boolean,
-  ): Promise<number> {
-    if (record.attempts > 1) {
-      delete record.error;
-      delete record.detail;
-      delete record.delay;
-      delete record.value;
-      delete record.file;
-      record.status = 0;
-      record.bytes = 0;
-    }
-    let url = spec.url;
-    const sent = pace?.gated ? Date.now() : 0;
-    if (denied?.(url)) return fail(record, "permission", permissionDetail(url));
-    const deadline = deadlines.signal();
-    // With a read, the attempt has a signal of its own, that follows the deadline and cancels
-    // what read leaves of the body.
-    const own = read === undefined ? undefined : new AbortController();
-    const follow = own && (() => own.abort(deadline.reason));
-    if (follow) {
-      if (deadline.aborted) follow();
-      else deadline.addEventListener("abort", follow);
-    }
-    let readingBody = false;
-    try {
-      const init: RequestInit = { ...base, signal: own?.signal ?? deadline };
-      const end = await followRedirects(await fetch(url, init), url, init, {
-        maxRedirects,
-        maxBytes,
-        denied,
-      });
-      const { response } = end;
-      url = end.url;
-      record.status = response.status;
-      if (end.failure) return fail(record, end.failure.kind, end.failure.detail);
-      if (sent > 0 && (response.status === 429 || response.status === 503)) {
-        const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-        pace!.backoff(spec.url, response.status, retryAfter, sent);
-      }
-      const delay = response.headers.get("delay");
-      if (delay !== null) record.delay = Number(delay);
-      readingBody = true;
-      const retryStatus = !response.ok && mayRetry && isTransientStatus(response.status);
-      const sink = retryStatus || read !== undefined ? undefined : sinkFor?.(response, spec);
-      if (sink !== undefined) {
-        record.file = await sinkBody(response.body, record, maxBytes, await sink);
-      } else if (read === undefined || retryStatus) {
-        await countBody(response, record, maxBytes);
-      } else {
-        record.value = await readWithin(read, response, spec, own!);
-      }
-      if (response.ok) return FINAL;
-      const reason = response.statusText;
-      fail(record, "http_status", `HTTP ${response.status}${reason ? ` ${reason}` : ""}`);
-      return retryStatus ? parseRetryAfter(response.headers.get("retry-after")) : FINAL;
-    } catch (error) {
-      const kind = signal?.aborted ? "aborted" : kindOf(error, readingBody, read !== undefined);
-      fail(record, kind, errorDetail(error, kind, url));
-      return mayRetry &&
-          (kind === "read" ? error instanceof RetryableError : !PERMANENT_KINDS.has(kind))
-        ? 0
-        : FINAL;
-    } finally {
-      if (follow) deadline.removeEventListener("abort", follow);
-    }
-  }
-
-  try {
-    const items = haltable(requests, halt, toSpec);
-    const pool = { poolLimit: concurrency, ordered: false };
-    yield* pace
-      ? pooledMap(pace.source(items), pace.wrap(request), pool)
-      : pooledMap(items, request, pool);
-  } finally {
-    deadlines[Symbol.dispose]();
-    if (!options.client) client.close();
-  }
-}
-
-/** The kind of a failed attempt's error. */
-function kindOf(error: unknown, readingBody: boolean, withRead: boolean): ErrorKind {
-  if (withRead && readingBody) return readFailureKind(error);
-  return error instanceof TooLargeError ? "too_large" : classifyError(error, readingBody);
-}
-
-/** Writes a failure into `record`; returns {@linkcode FINAL}. */
-function fail(record: RequestRecord<unknown>, kind: ErrorKind, detail: string): number {
-  record.error = kind;
-  record.detail = detail;
-  return FINAL;
-}
-
-const OPTION_RANGES: Record<string, string> = {
-  concurrency: "a positive integer",
-  timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
-  retries: `an integer from 0 to ${MAX_RETRIES}`,
-  retryDelay: "a non-negative number",
-  maxBytes: "a non-negative number",
-  maxRedirects: `an integer from 0 to ${MAX_REDIRECTS}`,
-};
-
-/** A plain URL's index is its position. */
-function toSpec(request: string | RequestSpec, position: number): RequestSpec {
-  return typeof request === "string" ? { index: position, url: request } : request;
 }
 
 function checkOption(name: string, value: number, valid: boolean): void {

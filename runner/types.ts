@@ -199,11 +199,16 @@ export interface RunOptions<T = unknown> {
    * The most requests in flight to one origin. A request for an origin at
    * its cap is held (up to 1000 in all) while later ones for
    * other origins go ahead; each origin's requests keep their order.
-   *
-   * With `perHost` or `retries`, origins back off: a 429, or a 503 with
-   * `Retry-After`, pauses new requests and retries to that origin until the
-   * time given, and a 429 halves the origin's concurrency, which climbs back
-   * one step per window of successes.
    */
   perHost?: number;
+  /**
+   * Host-wide backoff: a 429, or a 503 with `Retry-After`, pauses new
+   * requests and retries to that origin until the time given, and a 429
+   * halves the origin's concurrency (at most `perHost`), which climbs back
+   * one step per window of successes. The CLI turns it on with `--retries`
+   * or `--per-host`.
+   *
+   * @default {false}
+   */
+  backoff?: boolean;
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createPace, type Permit } from "../../pace/pace.ts";
 import { runRequests } from "../../runner/run.ts";
 import { requestsFromTemplate } from "../../sources/requests.ts";
 import { Summary } from "../../report/summary.ts";
@@ -112,7 +113,11 @@ Deno.test("runRequests() pauses a host on 429 with Retry-After, retries included
     pushBack: { nth: 10, status: 429, retryAfter: 0.4 },
   });
   const records = await Array.fromAsync(
-    runRequests(requestsFromTemplate(`${server.url}{}`, 60), { concurrency: 4, retries: 2 }),
+    runRequests(requestsFromTemplate(`${server.url}{}`, 60), {
+      concurrency: 4,
+      retries: 2,
+      backoff: true,
+    }),
   );
   assert.equal(records.length, 60);
   assert.ok(records.every((record) => record.error === undefined));
@@ -127,7 +132,7 @@ Deno.test("runRequests() with retries backs off a rate-limited host: few request
   // 100 per 500 ms window (200/s); past that, 429 with Retry-After to the window's end.
   await using server = serveCounting({ limit: { requests: 100, windowMs: 500 } });
   const records = await Array.fromAsync(
-    runRequests(requestsFromTemplate(`${server.url}{}`, 500), { retries: 10 }),
+    runRequests(requestsFromTemplate(`${server.url}{}`, 500), { retries: 10, backoff: true }),
   );
   assert.equal(records.length, 500);
   assert.ok(records.every((record) => record.error === undefined));
@@ -138,7 +143,11 @@ Deno.test("runRequests() with retries backs off a rate-limited host: few request
 Deno.test("runRequests() at a rate under a host's limit sends hardly more than needed", async () => {
   await using server = serveCounting({ limit: { requests: 100, windowMs: 500 } });
   const records = await Array.fromAsync(
-    runRequests(requestsFromTemplate(`${server.url}{}`, 180), { rate: 180, retries: 3 }),
+    runRequests(requestsFromTemplate(`${server.url}{}`, 180), {
+      rate: 180,
+      retries: 3,
+      backoff: true,
+    }),
   );
   assert.ok(records.every((record) => record.error === undefined));
   assert.ok(server.arrivals.length <= 184, `sent ${server.arrivals.length} for 180`);
@@ -169,4 +178,72 @@ Deno.test("runRequests() with a ramp and no rate raises the concurrency from 1",
   const early = server.arrivals.filter((time) => time - first < 60).length;
   assert.ok(early <= 15, `${early} arrived in the first 60 ms`);
   assert.ok(server.maxInFlight >= 15, `at most ${server.maxInFlight} in flight`);
+});
+
+Deno.test("runRequests() with retries and no backoff does not pause a host on 429", async () => {
+  await using server = serveCounting({
+    delayMs: 20,
+    pushBack: { nth: 10, status: 429, retryAfter: 0.4 },
+  });
+  const records = await Array.fromAsync(
+    runRequests(requestsFromTemplate(`${server.url}{}`, 60), { concurrency: 4, retries: 2 }),
+  );
+  assert.ok(records.every((record) => record.error === undefined));
+  const answered = server.pushedBack[0]!;
+  // The one request waits out its Retry-After; the others go on.
+  const during = server.arrivals.filter((time) => time > answered + 50 && time < answered + 380);
+  assert.ok(during.length >= 5, `${during.length} arrivals while the 429 was waited out`);
+});
+
+Deno.test("createPace() without options lets every request through at once, synchronously", async () => {
+  using pace = createPace<{ url: string }>({ concurrency: 2 });
+  const items = [{ url: "http://a/0" }, { url: "http://a/1" }, { url: "http://a/2" }];
+  const permits = pace.permits(items);
+  assert.ok(Symbol.iterator in permits, "a sync source gives sync permits");
+  const all = [...(permits as Iterable<Permit<{ url: string }>>)];
+  assert.deepEqual(all.map((permit) => permit.item), items);
+  for (const permit of all) {
+    assert.equal(permit.due, undefined);
+    assert.equal(permit.late, false);
+    permit.report({ ok: false, status: 429, retryAfter: 60_000 });
+    assert.equal(await permit.retry(), true, "nothing to wait for");
+    permit[Symbol.dispose]();
+  }
+  assert.equal(await all[0]!.retry(AbortSignal.abort()), false);
+  async function* later() {
+    yield { url: "http://a/3" };
+  }
+  const async = pace.permits(later()) as AsyncIterable<Permit<{ url: string }>>;
+  assert.deepEqual((await Array.fromAsync(async)).map((permit) => permit.item.url), [
+    "http://a/3",
+  ]);
+});
+
+Deno.test("A permit holds its origin's slot until it reports, and backoff pauses the origin", async () => {
+  using pace = createPace<{ url: string }>({ perHost: 1, backoff: true, concurrency: 4 });
+  const items = [{ url: "http://a/0" }, { url: "http://b/0" }, { url: "http://a/1" }];
+  const iterator = (pace.permits(items) as AsyncIterable<Permit<{ url: string }>>)[
+    Symbol.asyncIterator
+  ]();
+  const a0 = (await iterator.next()).value as Permit<{ url: string }>;
+  const b0 = (await iterator.next()).value as Permit<{ url: string }>;
+  assert.deepEqual([a0.item.url, b0.item.url], ["http://a/0", "http://b/0"]);
+  // a/1 waits for a's slot: a 429 with Retry-After gives it back but pauses the origin.
+  const a1 = iterator.next();
+  let admitted = false;
+  a1.then(() => admitted = true);
+  const reported = Date.now();
+  a0.report({ ok: false, status: 429, retryAfter: 100 });
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(admitted, false, "the origin is paused");
+  // The retry waits out the pause, and takes the slot before a/1.
+  assert.equal(await a0.retry(), true);
+  assert.ok(Date.now() - reported >= 90, `readmitted after ${Date.now() - reported} ms`);
+  assert.equal(admitted, false, "a/0 holds the slot again");
+  a0[Symbol.dispose]();
+  const next = (await a1).value as Permit<{ url: string }>;
+  assert.equal(next.item.url, "http://a/1");
+  next[Symbol.dispose]();
+  b0[Symbol.dispose]();
+  assert.equal((await iterator.next()).done, true);
 });

@@ -1,0 +1,351 @@
+/**
+ * The pace that holds requests back: a rate schedule, a duration, a ramp, a
+ * cap per origin with a bounded look-ahead, and host-wide backoff. Made by
+ * `createPace` in `pace.ts`, which documents it.
+ *
+ * @module
+ */
+
+import { KeyLimiter } from "./key_limiter.ts";
+import { RateSchedule } from "./rate_schedule.ts";
+import { originOf } from "../sources/url_parts.ts";
+import type { AttemptReport, Pace, PaceOptions, Permit } from "./pace.ts";
+
+/** Requests held back for a busy origin, at most, while later ones go ahead. */
+export const LOOKAHEAD = 1000;
+/** A request this close to its due time (ms) starts at once: timers are not finer. */
+const EARLY_MS = 1;
+/**
+ * A request is late when its slot came more than this (ms) after its due
+ * time: event-loop jitter below that is not counted, though it is in the
+ * latency from the scheduled start.
+ */
+const LATE_MS = 2;
+/** The longest pause a `Retry-After` sets, in milliseconds. */
+const MAX_PAUSE_MS = 30_000;
+
+/** Requests held for one origin, oldest first. */
+interface Held<T> {
+  items: (T | undefined)[];
+  head: number;
+}
+
+/**
+ * A pace that holds requests to a rate, a duration, a ramp, a cap per
+ * origin and host-wide backoff.
+ *
+ * @typeParam T The requests: anything with a `url`.
+ *
+ * @example A cap of one per origin: the second permit waits for the first
+ * ```ts
+ * import { PacedAdmission } from "./_paced.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using pace = new PacedAdmission({ perHost: 1, concurrency: 10 });
+ * const permits = pace.permits([{ url: "http://a/0" }, { url: "http://a/1" }]);
+ * const iterator = (permits as AsyncIterable<{ item: unknown } & Disposable>)[Symbol.asyncIterator]();
+ * const first = (await iterator.next()).value!;
+ * const second = iterator.next();
+ * first[Symbol.dispose]();
+ * assert.deepEqual((await second).value!.item, { url: "http://a/1" });
+ * await iterator.return?.();
+ * ```
+ */
+export class PacedAdmission<T extends { url: string }> implements Pace<T> {
+  #schedule: RateSchedule | undefined;
+  #ramp: number;
+  #duration: number | undefined;
+  #concurrency: number;
+  #halt: AbortSignal | undefined;
+  #gate: KeyLimiter | undefined;
+  /** When the run started, for the duration and the concurrency ramp (ms since the epoch). */
+  #start = now();
+  #inFlight = 0;
+  #wake: (() => void) | undefined;
+  /** What this pace's permits share. */
+  #shared: Shared;
+
+  /**
+   * Makes a pace.
+   *
+   * @param options The {@linkcode PaceOptions}.
+   * @throws {RangeError} When an option is out of range.
+   */
+  constructor(options: PaceOptions) {
+    const { rate, ramp = 0, duration, perHost, backoff = false, concurrency, halt } = options;
+    if (duration !== undefined) {
+      check("duration", duration, duration > 0 && Number.isFinite(duration), "a positive number");
+    }
+    check(
+      "ramp",
+      ramp,
+      ramp >= 0 && ramp <= (duration ?? Infinity) && Number.isFinite(ramp),
+      "a non-negative number no longer than the duration",
+    );
+    if (perHost !== undefined) {
+      check(
+        "perHost",
+        perHost,
+        Number.isInteger(perHost) && perHost >= 1,
+        "a positive integer",
+      );
+    }
+    this.#schedule = typeof rate === "number" ? new RateSchedule(rate, { ramp }) : rate;
+    this.#ramp = this.#schedule ? 0 : ramp;
+    this.#duration = duration;
+    this.#concurrency = concurrency;
+    this.#halt = halt;
+    if (perHost !== undefined || backoff) {
+      this.#gate = new KeyLimiter(Math.min(perHost ?? concurrency, concurrency), {
+        onAvailable: () => this.#wake?.(),
+      });
+    }
+    this.#shared = {
+      gate: this.#gate,
+      backoff,
+      end: () => {
+        this.#inFlight--;
+        if (this.#ramp > 0) this.#wake?.();
+      },
+    };
+    halt?.addEventListener("abort", this.#onHalt);
+  }
+
+  /**
+   * The permits for the requests of `items` at the pace: each waits for its
+   * due time (with a rate), for a slot in the concurrency ramp, and for its
+   * origin. A request for a busy origin is held (up to {@linkcode LOOKAHEAD}
+   * in all) while later requests for other origins go ahead; each origin's
+   * requests keep their order.
+   *
+   * @param items The requests, pulled one at a time.
+   * @returns The permits of the requests let through.
+   */
+  async *permits(
+    items: Iterable<T> | AsyncIterable<T>,
+  ): AsyncGenerator<Permit<T>, void, undefined> {
+    const iterator = Symbol.asyncIterator in items
+      ? items[Symbol.asyncIterator]()
+      : (items as Iterable<T>)[Symbol.iterator]();
+    const held = new Map<string, Held<T>>();
+    let holding = 0;
+    let sourceDone = false;
+    try {
+      while (!this.#halt?.aborted) {
+        const end = this.#end();
+        if (end !== undefined && now() >= end) return;
+        if (this.#ramp > 0 && !(await this.#rampSlot())) continue;
+        let due: number | undefined;
+        let late = false;
+        if (this.#schedule) {
+          due = this.#schedule.next();
+          const end = this.#end()!;
+          if (due >= end) return;
+          const wait = due - now();
+          if (wait < -LATE_MS) late = true;
+          else if (wait > EARLY_MS) await this.#sleep(wait);
+          if (this.#halt?.aborted) return;
+        }
+        let item: T | undefined;
+        let key: string | undefined;
+        if (!this.#gate) {
+          const next = await iterator.next();
+          if (next.done) {
+            sourceDone = true;
+            return;
+          }
+          item = next.value;
+        } else {
+          while (true) {
+            [item, key] = this.#admitHeld(held);
+            if (item !== undefined) {
+              holding--;
+              break;
+            }
+            if (!sourceDone && holding < LOOKAHEAD) {
+              const next = await iterator.next();
+              if (next.done) {
+                sourceDone = true;
+                continue;
+              }
+              key = originOf(next.value.url);
+              const queue = held.get(key);
+              if (queue === undefined && this.#gate.tryAcquire(key)) {
+                item = next.value;
+                break;
+              }
+              if (queue) queue.items.push(next.value);
+              else held.set(key, { items: [next.value], head: 0 });
+              holding++;
+              continue;
+            }
+            if (sourceDone && holding === 0) return;
+            await this.#change(this.#end());
+            if (this.#halt?.aborted) return;
+            const end = this.#end();
+            if (end !== undefined && now() >= end) return;
+            if (due !== undefined && now() > due + LATE_MS) late = true;
+          }
+        }
+        this.#inFlight++;
+        const rounded = due === undefined ? undefined : Math.round(due * 1000) / 1000;
+        yield new PacedPermit(this.#shared, item, key, rounded, late);
+      }
+    } finally {
+      if (!sourceDone) await iterator.return?.();
+    }
+  }
+
+  /** Clears timers; requests already let through are not affected. */
+  [Symbol.dispose](): void {
+    this.#halt?.removeEventListener("abort", this.#onHalt);
+    this.#gate?.[Symbol.dispose]();
+    this.#wake?.();
+  }
+
+  #onHalt = () => this.#wake?.();
+
+  /** When dispatching ends (ms since the epoch), or `undefined` without a duration. */
+  #end(): number | undefined {
+    if (this.#duration === undefined) return undefined;
+    return (this.#schedule?.start ?? this.#start) + this.#duration;
+  }
+
+  /** The first held request whose origin has a free slot, taken out and admitted, with its origin. */
+  #admitHeld(held: Map<string, Held<T>>): [T, string] | [undefined, undefined] {
+    for (const [key, queue] of held) {
+      if (!this.#gate!.tryAcquire(key)) continue;
+      const item = queue.items[queue.head]!;
+      queue.items[queue.head++] = undefined;
+      if (queue.head === queue.items.length) held.delete(key);
+      return [item, key];
+    }
+    return [undefined, undefined];
+  }
+
+  /** Waits until the ramped concurrency has room; false when woken early to look again. */
+  async #rampSlot(): Promise<boolean> {
+    const elapsed = now() - this.#start;
+    if (elapsed >= this.#ramp) {
+      this.#ramp = 0;
+      return true;
+    }
+    const limit = Math.max(1, Math.ceil(this.#concurrency * elapsed / this.#ramp));
+    if (this.#inFlight < limit) return true;
+    // The limit reaches inFlight + 1 at this time, unless a request finishes first.
+    await this.#change(this.#start + this.#ramp * (this.#inFlight + 1) / this.#concurrency);
+    return false;
+  }
+
+  /** Waits for a slot to free up, a pause to end, `until` (ms since the epoch), or the halt. */
+  async #change(until: number | undefined): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#wake = resolve;
+    const timer = until === undefined ? undefined : setTimeout(resolve, until - now());
+    try {
+      await promise;
+    } finally {
+      clearTimeout(timer);
+      this.#wake = undefined;
+    }
+  }
+
+  /** Sleeps `ms`, or until the halt: slots freeing up do not matter here. */
+  #sleep(ms: number): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const done = () => resolve();
+    const timer = setTimeout(done, ms);
+    this.#halt?.addEventListener("abort", done, { once: true });
+    return promise.finally(() => {
+      clearTimeout(timer);
+      this.#halt?.removeEventListener("abort", done);
+    });
+  }
+}
+
+/** What the permits of one pace share. */
+interface Shared {
+  /** The per-origin gate, when there is one. */
+  gate: KeyLimiter | undefined;
+  /** Whether a 429, or a 503 with `Retry-After`, backs the origin off. */
+  backoff: boolean;
+  /** Called when a request ends: it leaves the concurrency ramp. */
+  end: () => void;
+}
+
+/** A request let through by a {@linkcode PacedAdmission}: it may hold its origin's slot. */
+class PacedPermit<T extends { url: string }> implements Permit<T> {
+  readonly item: T;
+  readonly due: number | undefined;
+  readonly late: boolean;
+  #shared: Shared;
+  /** The origin, with a gate. */
+  #key: string | undefined;
+  /** Whether the permit holds a slot of its origin. */
+  #holding: boolean;
+  /** When the slot was taken, in milliseconds since the epoch. */
+  #since: number;
+
+  constructor(
+    shared: Shared,
+    item: T,
+    key: string | undefined,
+    due: number | undefined,
+    late: boolean,
+  ) {
+    this.#shared = shared;
+    this.item = item;
+    this.#key = key;
+    this.#holding = key !== undefined;
+    this.#since = key === undefined ? 0 : Date.now();
+    this.due = due;
+    this.late = late;
+  }
+
+  report(attempt: AttemptReport): void {
+    const { gate, backoff } = this.#shared;
+    const key = this.#key;
+    if (!this.#holding || gate === undefined || key === undefined) return;
+    this.#holding = false;
+    const { status, retryAfter, ok } = attempt;
+    if (backoff && (status === 429 || status === 503)) {
+      if (status === 429) gate.decrease(key, this.#since);
+      if (retryAfter > 0) gate.pause(key, Date.now() + Math.min(retryAfter, MAX_PAUSE_MS));
+    }
+    if (ok) gate.increase(key);
+    gate.release(key);
+  }
+
+  async retry(signal?: AbortSignal): Promise<boolean> {
+    const { gate } = this.#shared;
+    const key = this.#key;
+    if (gate === undefined || key === undefined || this.#holding) return !signal?.aborted;
+    try {
+      await gate.acquire(key, signal ? { signal } : {});
+    } catch (error) {
+      if (signal?.aborted) return false;
+      throw error;
+    }
+    this.#holding = true;
+    this.#since = Date.now();
+    return true;
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#holding) this.#shared.gate!.release(this.#key!);
+    this.#holding = false;
+    this.#shared.end();
+  }
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function check(name: string, value: number, valid: boolean, what: string): void {
+  if (!valid) {
+    throw new RangeError(
+      `Cannot pace requests as '${name}' must be ${what}: current value is ${value}`,
+    );
+  }
+}
