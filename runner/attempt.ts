@@ -15,7 +15,7 @@ import { permissionDetail } from "./net_permission.ts";
 import { readFailureKind, readWithin, RetryableError } from "./read.ts";
 import { isTransientStatus, parseRetryAfter } from "./retry_policy.ts";
 import type { Outgoing, Transport } from "./transport.ts";
-import type { ReadResponse, RequestSpec, RunOptions } from "./types.ts";
+import type { RequestSpec, RunOptions } from "./types.ts";
 
 /** What every attempt tells, whether it succeeded or not. */
 interface AttemptOutcome<T> {
@@ -79,7 +79,7 @@ export interface AttemptContext<T> {
   /** The run's abort: a failure once it aborted is `aborted`. */
   signal: AbortSignal | undefined;
   /** The caller's read of the final response. */
-  read: ReadResponse<T> | undefined;
+  read: RunOptions<T>["read"];
   /** Where a final body goes, when there is no `read`. */
   sink: RunOptions<T>["sink"];
   /** The most body bytes to take without `read`. */
