@@ -345,9 +345,10 @@ Options:
   --truncate R     share of bodies cut short (default 0)
   --slow R         share of bodies sent in 10 chunks over --slow-ms (default 0)
   --slow-ms MS     how long a slow body takes to drip, in milliseconds (default 1000)
+  --retry-after S  the Retry-After of 503 answers, in whole seconds (default 1)
   -h, --help       print this help`;
 
-const NUMBER_FLAGS = ["port", "max-delay", "seed", "slow-ms", ...FAULTS] as const;
+const NUMBER_FLAGS = ["port", "max-delay", "seed", "slow-ms", "retry-after", ...FAULTS] as const;
 
 /** Turns the CLI's flags into options, or undefined for `--help`; throws on bad usage. */
 function parseFlags(args: string[]): ServeDelayOptions | undefined {
@@ -375,10 +376,17 @@ function parseFlags(args: string[]): ServeDelayOptions | undefined {
     }
     numbers[flag] = value;
   }
-  const { port = 8080, "max-delay": maxDelay = 3, seed = 1, "slow-ms": slowMs, ...faults } =
-    numbers;
+  const {
+    port = 8080,
+    "max-delay": maxDelay = 3,
+    seed = 1,
+    "slow-ms": slowMs,
+    "retry-after": retryAfter,
+    ...faults
+  } = numbers;
   const options: ServeDelayOptions = { hostname: values.hostname, port, maxDelay, seed, faults };
   if (slowMs !== undefined) options.slowMs = slowMs;
+  if (retryAfter !== undefined) options.retryAfter = retryAfter;
   return options;
 }
 

@@ -11,8 +11,11 @@ import { mergeRecords } from "./merge.ts";
 import { conclude, OUTCOME_OPTIONS, planOutcome, writeHtml } from "./outcome.ts";
 import { USAGE } from "./usage.ts";
 
-/** Runs `report` with its arguments; returns the exit code. */
-export async function report(args: string[]): Promise<number> {
+/** Runs `report` with its arguments, printing to `console`; returns the exit code. */
+export async function report(
+  args: string[],
+  console: Pick<Console, "log" | "error"> = globalThis.console,
+): Promise<number> {
   const { values: flags, positionals: files } = parse({
     args,
     options: {

@@ -27,8 +27,11 @@ import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { USAGE } from "./usage.ts";
 
-/** Runs the requests the arguments ask for; returns the exit code. */
-export async function run(args: string[]): Promise<number> {
+/** Runs the requests the arguments ask for, printing to `console`; returns the exit code. */
+export async function run(
+  args: string[],
+  console: Pick<Console, "log" | "error"> = globalThis.console,
+): Promise<number> {
   const { values: flags } = parse({ args, options: RUN_OPTIONS });
   if (flags.help) {
     console.log(USAGE);

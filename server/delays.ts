@@ -26,8 +26,8 @@ export const MAX_DELAY_SECONDS = 3600;
  */
 export interface FaultOptions {
   /**
-   * Share of requests answered with an error status: 500 and 503 (with `Retry-After: 1`) in
-   * turn, starting with 500.
+   * Share of requests answered with an error status: 500 and 503 in turn, starting with 500; the
+   * 503s carry a `Retry-After` (the handler's `retryAfter`).
    *
    * @default {0}
    */

@@ -29,6 +29,13 @@ export interface DelayHandlerOptions extends DelaySequenceOptions {
    * @default {1000}
    */
   slowMs?: number;
+  /**
+   * The `Retry-After` of the server's 503 answers, in whole seconds (the header's unit): 0 lets
+   * a client retry at once, as tests want.
+   *
+   * @default {1}
+   */
+  retryAfter?: number;
 }
 
 const SLOW_CHUNKS = 10;
@@ -60,13 +67,18 @@ export type Responder = (request: Request, cancel: Cancel) => Promise<Response>;
  * ```
  */
 export function createResponder(options: DelayHandlerOptions): Responder {
-  const { maxDelay = 3, seed = 1, faults = {}, slowMs = 1000 } = options;
+  const { maxDelay = 3, seed = 1, faults = {}, slowMs = 1000, retryAfter = 1 } = options;
   checkSequenceOptions("delay handler", maxDelay, seed);
   if (!(slowMs >= 0 && slowMs <= MAX_DELAY_SECONDS * 1000)) {
     throw new RangeError(
       `Cannot create delay handler as 'slowMs' must be a number from 0 to ${
         MAX_DELAY_SECONDS * 1000
       }: current value is ${slowMs}`,
+    );
+  }
+  if (!(Number.isInteger(retryAfter) && retryAfter >= 0 && retryAfter <= MAX_DELAY_SECONDS)) {
+    throw new RangeError(
+      `Cannot create delay handler as 'retryAfter' must be an integer from 0 to ${MAX_DELAY_SECONDS}: current value is ${retryAfter}`,
     );
   }
   const nextDelay = createDelaySequence({ maxDelay, seed });
@@ -79,13 +91,13 @@ export function createResponder(options: DelayHandlerOptions): Responder {
     }
     const delay = nextDelay();
     const fault = nextFault();
-    if (delay > 0 && !await sleep(delay * 1000, cancel)) return unavailable();
+    if (delay > 0 && !await sleep(delay * 1000, cancel)) return unavailable(retryAfter);
     const name = new URL(request.url).pathname.slice(1);
     const headers: [string, string][] = [["content-type", HTML], ["delay", String(delay)]];
     switch (fault) {
       case "error": {
         const status = errors++ % 2 === 0 ? 500 : 503;
-        if (status === 503) headers.push(["retry-after", "1"]);
+        if (status === 503) headers.push(["retry-after", String(retryAfter)]);
         return new Response(`<html><body>${name} failed with status ${status}</body></html>`, {
           status,
           headers,
@@ -95,7 +107,7 @@ export function createResponder(options: DelayHandlerOptions): Responder {
         return new Response(failingBody(), { headers: [...DROP_PADDING, ...headers] });
       case "hang":
         await sleep(Infinity, cancel);
-        return unavailable();
+        return unavailable(retryAfter);
     }
     const body = encoder.encode(`<html><body>${name} with delay ${delay}</body></html>`);
     switch (fault) {
@@ -111,8 +123,9 @@ export function createResponder(options: DelayHandlerOptions): Responder {
   };
 }
 
-function unavailable(): Response {
-  return new Response("Service Unavailable", { status: 503, headers: { "retry-after": "1" } });
+function unavailable(retryAfter: number): Response {
+  const headers = { "retry-after": String(retryAfter) };
+  return new Response("Service Unavailable", { status: 503, headers });
 }
 
 /** A body that sends `head`, if any, then fails, which resets the connection. */

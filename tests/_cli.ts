@@ -1,11 +1,13 @@
 /**
- * `main.ts` as a subprocess, for the CLI tests: the command, and a run that
- * collects its output and fails the test if it hangs.
+ * `main.ts` for the CLI tests: as a subprocess (the command, and a run that
+ * collects its output and fails the test if it hangs), or in-process through
+ * `main(args)` where the process is not the subject.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { main } from "../main.ts";
 
 /** The project's root, where `main.ts` runs from. */
 export const ROOT = new URL("..", import.meta.url);
@@ -29,12 +31,26 @@ export interface CliOptions {
   fileLimit?: number;
   /** Kill the run after this many milliseconds. */
   timeout?: number;
+  /**
+   * The runner threads of a `--count` run, when `args` do not say: one, which costs the least,
+   * unless the test is about workers ("default" leaves the CLI's own default).
+   *
+   * @default {1}
+   */
+  workers?: number | "default";
+}
+
+/** `args`, led by `--workers` for a run from a template when they do not say and `workers` does. */
+function withWorkers(args: string[], workers: number | "default"): string[] {
+  const fromTemplate = args[0] !== "report" &&
+    !args.some((arg) => /^--(workers|urls|targets|help)(=|$)/.test(arg));
+  return workers === "default" || !fromTemplate ? args : ["--workers", String(workers), ...args];
 }
 
 /** The command that runs `main.ts` with `args`. */
 export function command(args: string[], options: CliOptions & { signal?: AbortSignal } = {}) {
-  const { stdin, permissions = ["-A"], fileLimit, signal } = options;
-  const deno = ["run", ...permissions, "main.ts", ...args];
+  const { stdin, permissions = ["-A"], fileLimit, signal, workers = 1 } = options;
+  const deno = ["run", ...permissions, "main.ts", ...withWorkers(args, workers)];
   const init: Deno.CommandOptions = {
     args: deno,
     cwd: ROOT,
@@ -64,5 +80,35 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Out
     return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs `main(args)` in this process and collects what it prints, for bad usage and other runs
+ * where the process itself is not the subject: no Deno to start, no worker to load.
+ */
+export async function inProcess(args: string[]): Promise<Output> {
+  let stdout = "";
+  let stderr = "";
+  const console = {
+    log: (text: string) => void (stdout += `${text}\n`),
+    error: (text: string) => void (stderr += `${text}\n`),
+  };
+  const code = await main(args, { console });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Waits for `condition` to hold, checking every 10 ms: a test waits for the event, not a fixed
+ * time. Fails the test after `RUN_TIMEOUT_MS`.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + RUN_TIMEOUT_MS;
+  while (!await condition()) {
+    assert.ok(performance.now() < deadline, `waited too long for this: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

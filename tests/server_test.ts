@@ -100,6 +100,8 @@ Deno.test("createDelayHandler() throws RangeError on invalid options", () => {
     [{ maxDelay: MAX_DELAY_SECONDS + 1 }, /'maxDelay'.*current value is 3601$/],
     [{ seed: 1.5 }, /'seed' must be an integer: current value is 1.5$/],
     [{ slowMs: -1 }, /'slowMs'.*current value is -1$/],
+    [{ retryAfter: -1 }, /'retryAfter' must be an integer from 0 to 3600: current value is -1$/],
+    [{ retryAfter: 1.5 }, /'retryAfter'.*current value is 1.5$/],
     [{ faults: { drop: 2 } }, /'faults.drop' must be a number from 0 to 1: current value is 2$/],
     [{ faults: { hang: NaN } }, /'faults.hang'.*current value is NaN$/],
     [{ faults: { error: 0.6, slow: 0.6 } }, /must add up to at most 1: current sum is 1.2$/],
@@ -153,6 +155,21 @@ Deno.test("serveDelay() answers 500 and 503 in turn for the error fault", async 
     assert.equal(response.headers.get("delay"), "0");
   }
   assert.deepEqual(statuses, [[500, null], [503, "1"], [500, null], [503, "1"]]);
+});
+
+Deno.test("createDelayHandler() sends its retryAfter on the error fault's 503 and when cancelled", async () => {
+  const handler = createDelayHandler({ maxDelay: 0, faults: { error: 1 }, retryAfter: 0 });
+  const answers = [];
+  for (let i = 0; i < 2; i++) {
+    const response = await handler(new Request(`http://x/${i}`));
+    await response.body?.cancel();
+    answers.push([response.status, response.headers.get("retry-after")]);
+  }
+  assert.deepEqual(answers, [[500, null], [503, "0"]]);
+  const hang = createDelayHandler({ maxDelay: 0, faults: { hang: 1 }, retryAfter: 7 });
+  const response = await hang(new Request("http://x/a", { signal: AbortSignal.abort() }));
+  await response.body?.cancel();
+  assert.deepEqual([response.status, response.headers.get("retry-after")], [503, "7"]);
 });
 
 Deno.test("serveDelay() makes fetch reject for the drop fault", async () => {

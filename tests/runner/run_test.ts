@@ -95,7 +95,7 @@ Deno.test("runRequests() classifies a refused connection", async () => {
 });
 
 Deno.test("runRequests() retries transient failures with backoff and keeps one record each", async () => {
-  await using server = serveDelay({ maxDelay: 0, faults: { error: 0.5 } });
+  await using server = serveDelay({ maxDelay: 0, faults: { error: 0.5 }, retryAfter: 0 });
   const records = await runAll(requestsFromTemplate(`${server.url}{}`, 40), {
     concurrency: 10,
     retries: 6,
