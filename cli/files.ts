@@ -9,6 +9,7 @@ import type { RequestSpec } from "../runner/types.ts";
 import { requestsFromLines, type Shard } from "../sources/requests.ts";
 import { requestsFromTargets } from "../sources/targets.ts";
 import { UsageError } from "./args.ts";
+import { digestingStream } from "../output/run_identity.ts";
 
 /** The requests of a URL list, from a file or standard input (`-`), as a stream. */
 export async function urlList(
@@ -27,7 +28,7 @@ export async function urlList(
 export async function checkUrlList(
   path: string,
   hosts?: Set<string>,
-): Promise<{ path: string; count: number } | undefined> {
+): Promise<CheckedList | undefined> {
   return await checkList(path, requestsFromLines, hosts);
 }
 
@@ -35,7 +36,7 @@ export async function checkUrlList(
 export async function checkTargets(
   path: string,
   hosts?: Set<string>,
-): Promise<{ path: string; count: number } | undefined> {
+): Promise<CheckedList | undefined> {
   return await checkList(path, requestsFromTargets, hosts);
 }
 
@@ -51,24 +52,35 @@ export async function targetList(
 /** Hosts collected from a list for the permission check, at most. */
 export const MAX_LISTED_HOSTS = 1000;
 
+/** A list file read through once: its requests counted and its bytes digested. */
+export interface CheckedList {
+  /** The list's real path. */
+  path: string;
+  /** Requests in the list. */
+  count: number;
+  /** `sha256:HEX` of the list's bytes. */
+  digest: string;
+}
+
 /** Reads a list through `parse`, counting it and collecting the hosts of its URLs into `hosts`. */
 async function checkList(
   path: string,
   parse: (stream: ReadableStream<Uint8Array>) => AsyncIterable<RequestSpec>,
   hosts: Set<string> | undefined,
-): Promise<{ path: string; count: number } | undefined> {
+): Promise<CheckedList | undefined> {
   const file = await openForReading(path);
   if (!(await file.stat()).isFile) return void file.close();
   let count = 0;
+  const { stream, digest } = digestingStream();
   try {
-    for await (const { url } of parse(file.readable)) {
+    for await (const { url } of parse(file.readable.pipeThrough(stream))) {
       count++;
       if (hosts !== undefined && hosts.size < MAX_LISTED_HOSTS) hosts.add(new URL(url).host);
     }
   } catch (error) {
     throw new UsageError(`${path}: ${(error as Error).message}`);
   }
-  return { path: await Deno.realPath(path), count };
+  return { path: await Deno.realPath(path), count, digest: digest() };
 }
 
 /**

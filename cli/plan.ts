@@ -25,7 +25,8 @@ import {
 import { OUTCOME_OPTIONS } from "./outcome.ts";
 import { PACE_OPTIONS, planPace } from "./pace.ts";
 import { originOf } from "../sources/url_parts.ts";
-import type { RunIdentity } from "./output.ts";
+import { type RunIdentity, sha256 } from "../output/run_identity.ts";
+import { descriptionPath } from "./output.ts";
 import {
   netHost,
   parseHeaders,
@@ -97,7 +98,7 @@ export interface RunPlan {
   request:
     & Omit<RunOptions, "concurrency" | "signal" | "client" | "headers" | "read" | "sink" | "rate">
     & { headers?: [string, string][]; rate?: number };
-  /** What the output's header says this run is, for `--resume` to check. */
+  /** What the run requests, for `--resume` and `report` to check. */
   identity: RunIdentity;
   /** The HTTP client's options and `--save`. */
   transport: TransportPlan;
@@ -191,20 +192,32 @@ export async function planRun(
     }
   }
   if (flags.output !== undefined && flags.output !== "-") {
-    requirePermission("write", flags.output);
-    requirePermission("read", flags.output);
+    for (const path of [flags.output, descriptionPath(flags.output)]) {
+      requirePermission("write", path);
+      requirePermission("read", path);
+    }
     // Before anything is opened for writing: an input named as the output would be emptied.
     await checkNotSameFile(flags.output, inputPaths(flags));
   }
-  const listed = list ? { count: list.count } : {};
-  const identity: RunIdentity = bundled
-    ? { bundled: { maxDelay, seed }, count }
-    : flags.url !== undefined
-    ? { url: flags.url, count }
-    : flags.urls !== undefined
-    ? { urls: list?.path ?? flags.urls, ...listed }
-    : { targets: list?.path ?? flags.targets!, ...listed };
-  if (shard) identity.shard = `${shard.index}/${shard.total}`;
+  // A list on a pipe cannot be read ahead: its run is one of a kind, and cannot be resumed.
+  if (listFlag && list === undefined && flags.resume) {
+    throw new UsageError(
+      `Cannot use --resume with --${listFlag} '${flags[listFlag]}': a list that is not a file ` +
+        `cannot be checked against the run that wrote the output; save it to a file`,
+    );
+  }
+  const identity: RunIdentity = {
+    requests: bundled
+      ? `the bundled server --max-delay ${maxDelay} --seed ${seed}`
+      : flags.url !== undefined
+      ? `--url ${flags.url}`
+      : `--${listFlag} ${list?.digest ?? `not a file, run ${crypto.randomUUID()}`}`,
+    count: listFlag ? list?.count ?? null : counted ? count : null,
+    method,
+    headers: headers.length > 0 ? sha256(JSON.stringify(headers)) : null,
+    body: request.body === undefined ? null : sha256(request.body),
+    shard: shard ? `${shard.index}/${shard.total}` : null,
+  };
   const shardCount = shard ? Math.ceil(Math.max(0, count - shard.index) / shard.total) : count;
   // One origin (the bundled server, a template with no {} before its path): --per-host caps it all.
   const oneOrigin = bundled || flags.url !== undefined && !originOf(flags.url).includes("{}");

@@ -124,9 +124,7 @@ export async function run(
       summary.add(record);
       outcome.timeline?.add(record);
       if (output && !output.journal.error) {
-        await output.journal.write(JSON.stringify(record)).catch((e) =>
-          writeFailed(e, output.name)
-        );
+        await output.write(record).catch((e) => writeFailed(e, output.name));
       }
       if (verbose && !closed) {
         await verbose.write(verboseLine(record))

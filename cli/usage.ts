@@ -6,7 +6,8 @@
 
 /** What `--help` prints. */
 export const USAGE = `Usage: main.ts [options]
-       main.ts report [--json] [--skip-bad] [--html FILE] [--fail-if EXPR]... FILE...   (- reads standard input)
+       main.ts report [--json] [--skip-bad] [--final FILE|-] [--html FILE] [--fail-if EXPR]... FILE...
+                                                                   (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
 Without --url, --urls or --targets it starts the bundled delay server on a free
@@ -49,9 +50,11 @@ Options:
   --shard I/N        make only requests whose index i has i % N == I; --rate is per shard
   --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
-  --output FILE|-    write one NDJSON record per finished request, after a header line
-                     naming the run; with -, records go to stdout and the summary to stderr
-  --resume           continue the run in --output: skip what finished ok, redo the rest
+  --output FILE|-    write one NDJSON record per finished request, every field on every
+                     line and the run's id on each; FILE.run.json beside it describes the
+                     run; with -, records go to stdout and the summary to stderr
+  --resume           continue the run in --output: skip what finished ok, redo the rest;
+                     exit 2, touching nothing, when --output holds another run's records
   --overwrite        start an --output that already holds records over
   --verbose          print "{date}:{url} {status} with delay {delay} ({ms} ms)" per
                      request, and the error and detail of a failure (to stderr with --json)
@@ -64,8 +67,10 @@ Options:
   --quiet            print no progress and no notices
   --help             show this help
 
-report merges outputs of shards and resumed runs: the last record of each index
-counts; --skip-bad leaves out lines that are not records instead of exit 2.
+report merges outputs of one run (its shards and resumes; other runs' are exit 2):
+the last record of each index counts, and indices never recorded are missing
+(exit 1); --final FILE|- writes each index's last record in index order;
+--skip-bad leaves out lines that are not records instead of exit 2.
 
 Exit codes: 0 all ok, 1 some failed, 2 bad usage, 3 the output could not be written,
 4 a --fail-if threshold was crossed, 130 interrupted (143 on SIGTERM).

@@ -1,6 +1,6 @@
 /**
- * An append-only journal of lines in a file: the first line says what the
- * file is a journal of; the rest are entries. It is locked for as long as it
+ * An append-only journal of lines in a file: the entries, after a first
+ * line that says what the file is a journal of when one is given. It is locked for as long as it
  * is open, written at least every second, never left ending in a partial line
  * by a failed write, and a journal cut short by a crash can be continued.
  *
@@ -38,8 +38,8 @@ export class JournalError extends Error {
 
 /** Options for {@linkcode Journal.open}. */
 export interface JournalOptions {
-  /** The first line of the file: what it is a journal of, without a newline. */
-  header: string;
+  /** The first line of the file: what it is a journal of, without a newline; none when absent. */
+  header?: string;
   /**
    * Continue a journal the file already holds, when its header is `header`.
    *
@@ -54,7 +54,8 @@ export interface JournalOptions {
   overwrite?: boolean;
   /**
    * With `resume`: called with each entry already in the file, in order,
-   * and its line number (the header is line 1).
+   * and its line number (the header, when there is one, is line 1). What it
+   * throws stops the opening before anything in the file is changed.
    */
   onEntry?: (line: string, lineNumber: number) => void;
   /**
@@ -156,7 +157,7 @@ export class Journal implements AsyncDisposable {
    */
   static async open(path: string | URL, options: JournalOptions): Promise<Journal> {
     const { header, resume = false, overwrite = false, onEntry, flushInterval = 1000 } = options;
-    if (header.includes("\n")) {
+    if (header?.includes("\n")) {
       throw new TypeError("Cannot open journal as 'header' must be one line");
     }
     const file = await Deno.open(path, { read: true, write: true, create: true });
@@ -191,7 +192,7 @@ export class Journal implements AsyncDisposable {
     };
     const journal = new Journal(target, { flushInterval, close: () => file.close() }, committed);
     // Buffered like any line: a write that fails fails at the first flush.
-    if (committed === 0) journal.#buffer = header + "\n";
+    if (committed === 0 && header !== undefined) journal.#buffer = header + "\n";
     return journal;
   }
 
@@ -286,7 +287,7 @@ function wholeLines(bytes: Uint8Array, written: number): number {
  */
 async function scan(
   file: Deno.FsFile,
-  header: string,
+  header: string | undefined,
   onEntry: ((line: string, lineNumber: number) => void) | undefined,
 ): Promise<number> {
   const decoder = new TextDecoder();
@@ -303,21 +304,23 @@ async function scan(
     for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
       const line = decoder.decode(bytes.subarray(start, end));
       lineNumber++;
-      if (lineNumber === 1 && line !== header) {
+      if (lineNumber === 1 && header !== undefined && line !== header) {
         throw new JournalError(
           "mismatch",
           "Cannot resume journal as its header is not the one given",
           line,
         );
       }
-      if (lineNumber > 1) onEntry?.(line, lineNumber);
+      if (lineNumber > 1 || header === undefined) onEntry?.(line, lineNumber);
       start = end + 1;
     }
     offset += start;
     committed = offset;
     pending = bytes.slice(start);
   }
-  if (lineNumber === 0 && !header.startsWith(decoder.decode(pending))) {
+  if (
+    lineNumber === 0 && header !== undefined && !header.startsWith(decoder.decode(pending))
+  ) {
     throw new JournalError(
       "mismatch",
       "Cannot resume journal as its header is not the one given",

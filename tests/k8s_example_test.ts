@@ -32,10 +32,10 @@ async function lastOutcomes(files: string[]): Promise<Map<number, boolean>> {
   const outcomes = new Map<number, boolean>();
   for (const file of files) {
     // Whole lines only: a kill may leave a last one cut short, which a resume cuts off.
-    const [_header, ...lines] = (await Deno.readTextFile(file)).split("\n").slice(0, -1);
+    const lines = (await Deno.readTextFile(file)).split("\n").slice(0, -1);
     for (const line of lines) {
       const record = JSON.parse(line);
-      outcomes.set(record.index, record.error === undefined);
+      outcomes.set(record.index, record.error === null);
     }
   }
   return outcomes;

@@ -26,12 +26,16 @@ function countingServer(delayMs = 0) {
   };
 }
 
-/** The output's lines: the header, then records; every line whole. */
-async function readOutput(path: string): Promise<{ header: unknown; records: RequestRecord[] }> {
+/** The output's records, every line whole; null fields left out. */
+async function readOutput(path: string): Promise<{ records: (RequestRecord & { run: string })[] }> {
   const text = await Deno.readTextFile(path);
+  if (text === "") return { records: [] };
   assert.ok(text.endsWith("\n"), "the output ends with a whole line");
-  const [header, ...lines] = text.slice(0, -1).split("\n");
-  return { header: JSON.parse(header!), records: lines.map((line) => JSON.parse(line)) };
+  return { records: text.slice(0, -1).split("\n").map(parseLine) };
+}
+
+function parseLine(line: string) {
+  return JSON.parse(line, (_, value) => value === null ? undefined : value);
 }
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -243,7 +247,7 @@ Deno.test("--resume after SIGKILL sends only what is missing; every index ends o
     assert.ok(lines >= 100 && sent < count, `killed mid-run: ${lines} lines, ${sent} sent`);
     const text = await Deno.readTextFile(path);
     const done = new Set(
-      text.split("\n").slice(1, text.endsWith("\n") ? -1 : -2).map((line) =>
+      text.split("\n").slice(0, text.endsWith("\n") ? -1 : -2).map((line) =>
         JSON.parse(line).index
       ),
     );
@@ -277,7 +281,6 @@ Deno.test("--resume cuts a torn last line, redoes failures and refuses another r
     const args = ["--urls", list, "--output", path, "--json"];
     assert.equal((await cli(args)).code, 0);
     const { records } = await readOutput(path);
-    const [header] = (await Deno.readTextFile(path)).split("\n");
     // Keep 0..5 with 4 failed, then a line cut short by a crash.
     const kept = records.filter((r) => r.index < 6).map((r) =>
       r.index === 4 ? { ...r, status: 503, error: "http_status" } : r
@@ -285,7 +288,7 @@ Deno.test("--resume cuts a torn last line, redoes failures and refuses another r
     const torn = JSON.stringify(records.find((r) => r.index === 6)).slice(0, 30);
     await Deno.writeTextFile(
       path,
-      [header, ...kept.map((r) => JSON.stringify(r))].join("\n") + `\n${torn}`,
+      kept.map((r) => JSON.stringify(r)).join("\n") + `\n${torn}`,
     );
     const before = server.total;
 
@@ -308,7 +311,7 @@ Deno.test("--resume cuts a torn last line, redoes failures and refuses another r
     assertOneError(
       other,
       2,
-      /another run wrote it \(--urls '.*urls\.txt'.*\), not this one \(--url/,
+      /another run wrote it: the requests differ \(--urls sha256:[0-9a-f]{12} then, --url http.* now\)/,
     );
   });
 });
@@ -317,9 +320,9 @@ Deno.test("--output - writes the records to stdout and the summary to stderr", a
   await using server = countingServer();
   const output = await cli(["--url", `${server.url}{}`, "--count", "5", "--output", "-", "--json"]);
   assert.equal(output.code, 0, output.stderr);
-  const [header, ...lines] = output.stdout.trimEnd().split("\n");
-  assert.equal(JSON.parse(header!).run.count, 5);
-  assert.equal(lines.length, 5);
+  const lines = output.stdout.trimEnd().split("\n").map(parseLine);
+  assert.deepEqual(lines.map((r) => r.index).sort(), [0, 1, 2, 3, 4]);
+  assert.match(lines[0]!.run, /^[0-9a-f]{16}\/5$/);
   assert.equal(JSON.parse(output.stderr.trimEnd().split("\n").at(-1)!).count, 5);
 });
 
@@ -337,38 +340,42 @@ Deno.test("report merges resumed and sharded files: last outcome per index, busy
         bytes: 2,
         attempts: 1,
         ...(error ? { error } : {}),
+        run: "0123456789abcdef/4",
       });
-    const header = JSON.stringify({ manyreq: 1, run: { url: "http://a/{}", count: 4 } });
     // Shard 0 failed index 2, crashed, and was resumed an hour later; shard 1 ran alongside.
     await Deno.writeTextFile(
       `${dir}/0.ndjson`,
-      [header, record(0, at), record(2, at + 200, "http_status"), record(2, at + hour), ""].join(
+      [record(0, at), record(2, at + 200, "http_status"), record(2, at + hour), ""].join(
         "\n",
       ),
     );
     await Deno.writeTextFile(
       `${dir}/1.ndjson`,
-      [header, record(1, at + 100), record(3, at + 300), '{"ind'].join("\n"),
+      [record(1, at + 100), record(3, at + 300), '{"ind'].join("\n"),
     );
     const report = await cli(["report", "--json", `${dir}/0.ndjson`, `${dir}/1.ndjson`]);
     assert.equal(report.code, 0, report.stderr);
-    assert.match(report.stderr, /^warning: .*1\.ndjson line 4 is cut short/m);
+    assert.match(report.stderr, /^warning: .*1\.ndjson' line 3 is cut short/m);
     const json: SummaryJson = JSON.parse(report.stdout);
     assert.deepEqual([json.count, json.ok, json.failed], [4, 4, 0]);
     assert.ok(json.seconds >= 0.8 && json.seconds <= 3, `busy ${json.seconds} s, not an hour`);
 
     await Deno.writeTextFile(
       `${dir}/bad.ndjson`,
-      [header, record(0, at), "{oops", record(1, at), ""].join("\n"),
+      [record(0, at), "{oops", record(1, at), ""].join("\n"),
     );
     assertOneError(
       await cli(["report", `${dir}/bad.ndjson`]),
       2,
-      /bad\.ndjson line 3 .*--skip-bad/,
+      /bad\.ndjson' line 2 .*--skip-bad/,
     );
     const skipped = await cli(["report", "--json", "--skip-bad", `${dir}/bad.ndjson`]);
-    assert.equal(skipped.code, 0, skipped.stderr);
-    assert.equal(JSON.parse(skipped.stdout).count, 2);
+    assert.equal(skipped.code, 1, skipped.stderr);
+    assert.deepEqual(
+      [JSON.parse(skipped.stdout).count, JSON.parse(skipped.stdout).missing],
+      [2, 2],
+      "indices 2 and 3 of the run's 4 were never recorded",
+    );
     assert.match(skipped.stderr, /left out 1 line/);
   });
 });

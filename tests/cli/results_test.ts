@@ -45,8 +45,8 @@ async function cliRecords(args: string[], stdin?: string, permissions = ["-A"]) 
 
 function records(text: string): RequestRecord[] {
   if (text.trim() === "") return [];
-  return text.trim().split("\n").map((line) => JSON.parse(line))
-    .filter((record) => "index" in record)
+  return text.trim().split("\n")
+    .map((line) => JSON.parse(line, (_, value) => value === null ? undefined : value))
     .sort((a, b) => a.index - b.index);
 }
 

@@ -23,7 +23,9 @@ Deno.test("LineWriter writes every line once, in order, across flushes", async (
 
 Deno.test("parseRecord() checks every field a summary reads", () => {
   const good = { index: 0, url: "http://a/", status: 200, start: 1, ms: 2, bytes: 3, attempts: 1 };
-  assert.deepEqual(parseRecord(JSON.stringify(good)), good);
+  assert.deepEqual(parseRecord(JSON.stringify(good)), { ...good, run: undefined });
+  const stored = { ...good, error: null, detail: null, file: null, due: null, run: "ab/1" };
+  assert.deepEqual(parseRecord(JSON.stringify(stored)), { ...good, run: "ab/1" });
   assert.equal(parseRecord(JSON.stringify({ ...good, error: "timeout" }))?.error, "timeout");
   const bad: Record<string, unknown>[] = [
     { index: -1 },
@@ -38,6 +40,7 @@ Deno.test("parseRecord() checks every field a summary reads", () => {
     { attempts: undefined },
     { error: "gremlins" },
     { error: {} },
+    { run: 3 },
   ];
   for (const change of bad) {
     assert.equal(
@@ -54,9 +57,17 @@ Deno.test("parseRecord() checks every field a summary reads", () => {
 Deno.test("readLines() tells a last line that no newline ended", async () => {
   const read = (text: string) => Array.fromAsync(readLines(new Blob([text]).stream()));
   assert.deepEqual(await read("a\n\nb\n"), [
-    { text: "a", whole: true },
-    { text: "", whole: true },
-    { text: "b", whole: true },
+    { text: "a", offset: 0, whole: true },
+    { text: "", offset: 2, whole: true },
+    { text: "b", offset: 3, whole: true },
   ]);
-  assert.deepEqual((await read('a\n{"ind')).at(-1), { text: '{"ind', whole: false });
+  assert.deepEqual((await read('a\n{"ind')).at(-1), { text: '{"ind', offset: 2, whole: false });
+  // Offsets count bytes, not characters, across chunks.
+  const chunks = ["é\nx", "y\n", "z"].map((text) => new TextEncoder().encode(text));
+  const stream = ReadableStream.from(chunks);
+  assert.deepEqual(await Array.fromAsync(readLines(stream)), [
+    { text: "é", offset: 0, whole: true },
+    { text: "xy", offset: 3, whole: true },
+    { text: "z", offset: 6, whole: false },
+  ]);
 });
