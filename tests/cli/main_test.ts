@@ -360,7 +360,7 @@ Deno.test("main.ts report exits 2 naming the line that is not a record", async (
       attempts: 1,
     };
     await Deno.writeTextFile(path, `${JSON.stringify(record)}\n{"index": 1,\n`);
-    assertUsageError(await cli(["report", path]), /bad\.ndjson line 2\b/);
+    assertUsageError(await cli(["report", path]), /bad\.ndjson' line 2\b/);
   });
 });
 

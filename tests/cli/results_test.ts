@@ -122,7 +122,7 @@ Deno.test("main.ts --save writes 2xx bodies byte for byte under DIR by index, fr
     assert.ok(names.every((name) => /^\d+(\.failed)?$/.test(name)), names.join(" "));
     const top = [];
     for await (const entry of Deno.readDir(dir)) top.push(entry.name);
-    assert.deepEqual(top.sort(), ["bodies", "out.ndjson"]);
+    assert.deepEqual(top.sort(), ["bodies", "out.ndjson", "out.ndjson.run.json"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
