@@ -59,10 +59,13 @@ async function brokenLinks(page: string, markdown: string): Promise<string[]> {
   return broken;
 }
 
-/** Inline code that is a file's path (`runner/run.ts`) and names no file from the root. */
+/**
+ * Inline code that is a source file's path (`runner/run.ts`) and names no file from the root.
+ * Data files (`FILE.run.json`, `urls.txt`) are placeholders, so only code is checked.
+ */
 async function missingFiles(page: string, markdown: string): Promise<string[]> {
   const missing: string[] = [];
-  for (const [, code] of prose(markdown).matchAll(/`([\w./-]+\.(?:ts|mjs|py|yaml|json|md))`/g)) {
+  for (const [, code] of prose(markdown).matchAll(/`([\w./-]+\.(?:ts|mjs|py|yaml))`/g)) {
     if (!await exists(new URL(code!, ROOT))) missing.push(`${page}: \`${code}\``);
   }
   return missing;
@@ -96,7 +99,7 @@ Deno.test("every file README.md and docs/ name in inline code exists (the change
 
 Deno.test("a broken link, a missing heading and a missing file are found", async () => {
   const page = "[a](docs/nowhere.md) [b](docs/cli.md#no-such-heading) [c](docs/cli.md#exit-codes)" +
-    " `runner.ts` `runner/run.ts`\n```\n[d](in/a/code/block.md)\n```\n";
+    " `runner.ts` `runner/run.ts` `FILE.run.json`\n```\n[d](in/a/code/block.md)\n```\n";
   assert.deepEqual(await brokenLinks("README.md", page), [
     "README.md: docs/nowhere.md (no such file)",
     "README.md: docs/cli.md#no-such-heading (no such heading)",
