@@ -36,12 +36,7 @@ export { requestsFromTargets } from "./sources/targets.ts";
 
 // The summary.
 export { Summary } from "./report/summary.ts";
-export type {
-  HostJson,
-  LatencyJson,
-  ScheduledLatencyJson,
-  SummaryJson,
-} from "./report/summary_types.ts";
+export type { HostJson, LatencyJson, SummaryJson } from "./report/summary_types.ts";
 export { formatSummary } from "./report/text.ts";
 
 // Bounded concurrency, nothing about HTTP.

@@ -7,7 +7,7 @@
  */
 
 import { renderHtmlReport } from "../report/html.ts";
-import type { SummaryJson } from "../report/summary.ts";
+import type { Summary, SummaryJson } from "../report/summary.ts";
 import { formatSummary } from "../report/text.ts";
 import {
   checkThresholds,
@@ -58,27 +58,36 @@ export function planOutcome(
 }
 
 /**
- * The summary's text (or JSON) with the thresholds' verdicts, and the exit code they set.
+ * The summary's text (or JSON) with the thresholds' verdicts, and the exit
+ * code of the outcome: with thresholds, they decide it (0 when all passed,
+ * even if some requests failed; {@linkcode THRESHOLD_CROSSED} when one was
+ * crossed); without, 1 when a request failed or was dropped, else 0.
  *
- * @param json The summary.
+ * @param summary The summary, for any percentile the thresholds ask for.
+ * @param json Its figures as printed.
  * @param plan The outcome plan.
  * @param options `json` for JSON; `extra` text lines for the text form.
- * @returns The text to print, without a final newline, {@linkcode THRESHOLD_CROSSED}
- * when a threshold was crossed (else 0), and the summary with the thresholds' results.
+ * @returns The text to print, without a final newline, the exit code, and
+ * the summary with the thresholds' results.
  */
 export function conclude(
+  summary: Summary,
   json: SummaryJson,
   plan: OutcomePlan,
   options: { json?: boolean | undefined; extra?: string },
 ): { text: string; code: number; summary: SummaryJson & { thresholds?: ThresholdResult[] } } {
-  const results = checkThresholds(plan.thresholds, json);
-  const code = results.some((result) => result.crossed) ? THRESHOLD_CROSSED : 0;
-  const summary: SummaryJson & { thresholds?: ThresholdResult[] } = { ...json };
-  if (results.length > 0) summary.thresholds = results;
-  if (options.json) return { text: JSON.stringify(summary), code, summary };
+  const results = checkThresholds(plan.thresholds, summary, json);
+  const code = results.length > 0
+    ? results.some((result) => result.crossed) ? THRESHOLD_CROSSED : 0
+    : json.failed > 0 || json.dropped > 0
+    ? 1
+    : 0;
+  const judged: SummaryJson & { thresholds?: ThresholdResult[] } = { ...json };
+  if (results.length > 0) judged.thresholds = results;
+  if (options.json) return { text: JSON.stringify(judged), code, summary: judged };
   const text = formatSummary(json) + (options.extra ?? "") +
     formatThresholds(results, plan.thresholds);
-  return { text: text.trimEnd(), code, summary };
+  return { text: text.trimEnd(), code, summary: judged };
 }
 
 /**

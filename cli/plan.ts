@@ -90,6 +90,8 @@ export interface RunPlan {
   counted: boolean;
   /** Requests this shard makes, when the count is known. */
   shardCount: number;
+  /** The requests in `--urls` or `--targets`, when they could be counted ahead. */
+  listCount: number | undefined;
   /** The concurrency asked for, no more than the requests to make. */
   concurrency: number;
   workers: number;
@@ -230,6 +232,9 @@ export async function planRun(
     count,
     counted,
     shardCount,
+    listCount: list && shard
+      ? Math.ceil(Math.max(0, list.count - shard.index) / shard.total)
+      : list?.count,
     concurrency: !listFlag ? Math.max(1, Math.min(cap, shardCount)) : concurrency,
     workers,
     shard,

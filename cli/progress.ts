@@ -38,7 +38,7 @@ export class Progress {
     this.#times[slot] = now;
     const elapsed = (now - this.#started) / 1000;
     const of = this.#total === undefined ? "" : `/${this.#total}`;
-    const p99 = ok === 0 ? "-" : `${Math.round(this.#summary.percentile(99))} ms`;
+    const p99 = ok === 0 ? "-" : `${Math.round(this.#summary.percentile(99) ?? 0)} ms`;
     const line = `${count}${of} done, ${ok} ok, ${failed} failed, ${Math.round(rate)} req/s now, ` +
       `p99 ${p99}, ${elapsed.toFixed(1)} s`;
     const columns = Deno.stderr.isTerminal() ? Deno.consoleSize().columns : 80;

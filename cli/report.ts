@@ -82,14 +82,17 @@ export async function report(
   json.seconds = Math.round(busyMs) / 1000;
   json.requestsPerSecond = busyMs > 0 ? Math.round(json.count / (busyMs / 1000)) : 0;
   const extra = missing ? missingLine(missing, json.count + missing) : "";
-  const { text, code, summary: verdict } = conclude(json, outcome, { json: flags.json, extra });
+  const { text, code, summary: verdict } = conclude(summary, json, outcome, {
+    json: flags.json,
+    extra,
+  });
   print(text);
   const htmlError = await writeHtml(outcome, `main.ts report ${files.join(" ")}`, verdict);
   if (htmlError) {
     console.error(`error: ${htmlError}`);
     return 3;
   }
-  return code || (json.failed > 0 || (missing ?? 0) > 0 ? 1 : 0);
+  return code || (outcome.thresholds.length === 0 && (missing ?? 0) > 0 ? 1 : 0);
 }
 
 /** The summary's line for indices the run never recorded. */

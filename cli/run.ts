@@ -23,6 +23,7 @@ import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
 import { GRACE_SECONDS, Interrupt } from "./interrupt.ts";
 import { conclude, planOutcome, writeHtml } from "./outcome.ts";
+import { countDropped, droppedWarning } from "./dropped.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { USAGE } from "./usage.ts";
@@ -61,6 +62,9 @@ export async function run(
     : undefined;
   const source = list && finished ? withoutIndices(list, finished) : list;
   using interrupt = new Interrupt(() => output?.journal.flushSync());
+  /** When dispatching was stopped early (Ctrl-C, a failed write): the schedule's end. */
+  let stoppedAt: number | undefined;
+  interrupt.stop.addEventListener("abort", () => stoppedAt = Date.now(), { once: true });
   const { clientOptions, save } = plan.transport;
   const options = {
     ...plan.request,
@@ -146,14 +150,33 @@ export async function run(
     }
   }
 
+  const { rate } = plan.request;
+  if (rate !== undefined) {
+    const cap = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
+    summary.addDropped(countDropped(
+      {
+        rate,
+        ramp: plan.request.ramp,
+        duration: plan.request.duration,
+        cap: cap === undefined ? undefined : cap - (finished?.size ?? 0),
+      },
+      summary.count,
+      summary.firstDue,
+      stoppedAt,
+    ));
+  }
   const json = summary.toJSON(concurrency);
+  if (rate !== undefined) {
+    const warning = droppedWarning(json, rate);
+    if (warning) notice(warning);
+  }
   // The greedy bound is for a run at full concurrency: not for a paced one.
   const paced = ["rate", "duration", "ramp", "perHost"].some((name) => name in plan.request);
   const extra = !flags.json && plan.bundled && !paced && interrupt.code === 0 && !writeError &&
       !closed
     ? boundLine(json, plan.delays)
     : "";
-  const { text, code: verdict, summary: judged } = conclude(json, outcome, {
+  const { text, code: verdict, summary: judged } = conclude(summary, json, outcome, {
     json: flags.json,
     extra,
   });
@@ -171,7 +194,7 @@ export async function run(
     console.error(`error: ${sourceError}`);
     return 2;
   }
-  return interrupt.code || verdict || (json.failed > 0 ? 1 : 0);
+  return interrupt.code || verdict;
 }
 
 /** A template's requests, less those an earlier run finished. */

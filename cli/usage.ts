@@ -39,8 +39,10 @@ Options:
   --http1, --http2   use only HTTP/1.1, or only HTTP/2
   --no-keepalive     a new connection for every request
   --rate R           start requests on one schedule of R a second (R, R/s or R/m) for
-                     the whole run, all workers included; latency is also timed from
-                     each request's due time, and requests that start late are counted
+                     the whole run, all workers included; latency is then timed from
+                     each request's due time (the service time, from the send, beside
+                     it); requests that start late are counted, and those due before
+                     the end but never sent are counted as dropped (exit 1)
   --duration D       stop starting requests after D (30s, 5m, 1h, plain seconds); those
                      in flight get 2 s more, as on Ctrl-C. --count becomes a cap
   --ramp D           raise the rate from 0 to R over D (no --rate: the concurrency)
@@ -60,10 +62,13 @@ Options:
                      request, and the error and detail of a failure (to stderr with --json)
   --html FILE        write a self-contained HTML report: the run over time, the
                      latency histogram, the busiest hosts and the summary
-  --fail-if EXPR     exit 4 when the summary meets EXPR, repeatable: METRIC OP VALUE
-                     with OP one of > >= < <=, METRIC min, mean, max, p50, p90, p99,
-                     p99.9, p99.99 (VALUE in ms or s), errors (a count or N%), rps,
-                     count, ok or failed: p99>500ms, p99.9>2s, errors>1%, rps<1000
+  --fail-if EXPR     fail the run when the summary meets EXPR, repeatable: METRIC OP VALUE
+                     with OP one of > >= < <=, METRIC min, mean, max or any pNN, pNN.N
+                     (VALUE in ms or s; from the due time with --rate, service.pNN from
+                     the send), errors (a count or N%), rps, count, ok, failed, dropped
+                     or late: p99>500ms, p99.9>2s, service.p99>100ms, errors>1%,
+                     dropped>0. Thresholds decide the exit code: 0 all passed, 4 one
+                     crossed; a latency with no successful request is crossed (no data)
   --quiet            print no progress and no notices
   --help             show this help
 
@@ -72,8 +77,9 @@ the last record of each index counts, and indices never recorded are missing
 (exit 1); --final FILE|- writes each index's last record in index order;
 --skip-bad leaves out lines that are not records instead of exit 2.
 
-Exit codes: 0 all ok, 1 some failed, 2 bad usage, 3 the output could not be written,
-4 a --fail-if threshold was crossed, 130 interrupted (143 on SIGTERM).
+Exit codes: 0 all ok (with --fail-if: all thresholds passed), 1 some failed or were
+dropped, 2 bad usage, 3 the output could not be written, 4 a --fail-if threshold was
+crossed, 130 interrupted (143 on SIGTERM).
 
 Examples:
   main.ts --count 10000

@@ -128,6 +128,31 @@ export class RateSchedule {
   }
 
   /**
+   * How many tickets are due before `ms` after the start: what the schedule
+   * calls for in a run that ends then (a ticket due exactly at `ms` is not).
+   *
+   * @param ms Milliseconds after the start.
+   * @returns The number of tickets `k` with `dueAt(k) < ms`.
+   *
+   * @example
+   * ```ts
+   * import { RateSchedule } from "./rate_schedule.ts";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new RateSchedule(200).dueBefore(2000), 400);
+   * assert.equal(new RateSchedule(100, { ramp: 2000 }).dueBefore(3000), 200);
+   * ```
+   */
+  dueBefore(ms: number): number {
+    if (!(ms > 0)) return 0;
+    const bound = ms < this.ramp
+      ? this.rate * ms * ms / (2000 * this.ramp)
+      : this.#rampTickets + (ms - this.ramp) * this.rate / 1000;
+    // Tickets 0 .. ceil(bound) - 1; a bound a rounding error above an integer is that integer.
+    return Math.max(1, Math.ceil(bound - 1e-9));
+  }
+
+  /**
    * Takes the next ticket, starting the schedule now if no ticket was taken yet.
    *
    * @returns When the ticket is due, in milliseconds since the epoch.

@@ -37,11 +37,11 @@
  */
 
 import { barChart, escapeHtml, type Series, timeChart } from "./_svg_chart.ts";
-import type { SummaryJson } from "./summary.ts";
+import type { LatencyJson, SummaryJson } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 import type { TimelineJson } from "./timeline.ts";
 
-export type { HostJson, LatencyJson, ScheduledLatencyJson, SummaryJson } from "./summary_types.ts";
+export type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 export {
   checkThresholds,
   parseThreshold,
@@ -164,25 +164,43 @@ export function renderHtmlReport(data: HtmlReportData): string {
   const step = timeline.bucketMs / 1000;
   const perSecond = (values: number[]) => values.map((v) => Math.round((v / step) * 100) / 100);
   const latency = summary.latencyMs;
-  const ms = (value: number) => `${Number(value.toPrecision(3))} ms`;
+  const rate = summary.serviceLatencyMs !== undefined;
+  const ms = (value: number | undefined) =>
+    value === undefined ? "none" : `${Number(value.toPrecision(3))} ms`;
   const errorRate = summary.count === 0 ? 0 : (summary.failed / summary.count) * 100;
+  const of = rate ? "of ok, from due" : "of ok";
   let html = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(data.title)}</title><style>${STYLE}</style></head><body>`;
   html += `<h1>${escapeHtml(data.title)}</h1><p class="sub">${summary.count} requests from ${
     new Date(timeline.startMs).toISOString()
-  } over ${summary.seconds.toFixed(2)} s; each chart point covers ${step} s.</p>`;
+  } over ${summary.seconds.toFixed(2)} s; each chart point covers ${step} s.${
+    rate
+      ? " With a rate, latency is timed from each request's due time; the service time, from" +
+        " the send, is beside it."
+      : ""
+  }</p>`;
   html += `<div class="kpis">${kpi("requests", String(summary.count))}${
     kpi("ok", String(summary.ok), "good")
   }${
     kpi(`failed (${errorRate.toFixed(2)}%)`, String(summary.failed), summary.failed ? "bad" : "")
-  }${kpi("requests/s", String(summary.requestsPerSecond))}${kpi("p50 of ok", ms(latency.p50))}${
-    kpi("p99 of ok", ms(latency.p99))
-  }${kpi("max of ok", ms(latency.max))}</div>`;
+  }${
+    rate || summary.dropped > 0
+      ? kpi("dropped (never sent)", String(summary.dropped), summary.dropped ? "bad" : "")
+      : ""
+  }${kpi("requests/s", String(summary.requestsPerSecond))}${kpi(`p50 ${of}`, ms(latency?.p50))}${
+    kpi(`p95 ${of}`, ms(latency?.p95))
+  }${kpi(`p99 ${of}`, ms(latency?.p99))}${kpi(`max ${of}`, ms(latency?.max))}${
+    rate ? kpi("service p99", ms(summary.serviceLatencyMs?.p99)) : ""
+  }</div>`;
   if (summary.thresholds?.length) {
     html += `<h2>Thresholds</h2>` + table(
       ["threshold", "measured", "verdict"],
-      summary.thresholds.map((t) => [t.threshold, t.value, t.crossed ? "CROSSED" : "held"]),
+      summary.thresholds.map((t) => [
+        t.threshold,
+        t.value ?? "no data",
+        t.crossed ? "crossed" : "passed",
+      ]),
     );
   }
   const series = (name: string, color: string, values: (number | null)[]): Series => ({
@@ -203,15 +221,18 @@ export function renderHtmlReport(data: HtmlReportData): string {
     stepSeconds: step,
     series: [series("mean in flight", "#7b4fc9", timeline.inFlight)],
   });
-  html += `<h2>Latency of ok requests, by the second they started</h2>` + timeChart({
-    unit: "ms",
-    stepSeconds: step,
-    series: [
-      series("p50", "#2e9e4f", timeline.p50),
-      series("p90", "#f0a030", timeline.p90),
-      series("p99", "#d64545", timeline.p99),
-    ],
-  });
+  html +=
+    `<h2>Latency of ok requests${
+      rate ? ", from their due time," : ""
+    } by the second they started</h2>` + timeChart({
+      unit: "ms",
+      stepSeconds: step,
+      series: [
+        series("p50", "#2e9e4f", timeline.p50),
+        series("p90", "#f0a030", timeline.p90),
+        series("p99", "#d64545", timeline.p99),
+      ],
+    });
   html += `<h2>Outcomes per second: HTTP status, or the error when no response came</h2>` +
     timeChart({
       unit: "requests/s",
@@ -221,16 +242,18 @@ export function renderHtmlReport(data: HtmlReportData): string {
         series(key, outcomeColor(key, i), perSecond(values))
       ),
     });
-  const { boundsMs, counts } = latency.histogram;
-  html += `<h2>Latency histogram of the ok requests</h2>` +
-    (counts.length === 0 ? `<p>No request succeeded.</p>` : barChart(
-      counts.map((_, i) => `${boundsMs[i]}-${boundsMs[i + 1]} ms`),
-      counts,
-      "requests",
-      "#3b7dd8",
-    ));
+  html += histogramSection(
+    `Latency histogram of the ok requests${rate ? ", from their due time" : ""}`,
+    latency,
+  );
+  if (rate) {
+    html += histogramSection(
+      "Service time histogram of the ok requests, from the send",
+      summary.serviceLatencyMs ?? null,
+    );
+  }
   html += `<h2>Hosts</h2>` + table(
-    ["host", "requests", "ok", "failed", "bytes", "p99 of ok (ms)"],
+    ["host", "requests", "ok", "failed", "bytes", `p99 ${of} (ms)`],
     summary.hosts.map((h) => [h.host, h.requests, h.ok, h.failed, h.bytes, h.p99Ms]),
   );
   html += `<h2>Summary</h2>` + table(["", "value"], summaryRows(summary));
@@ -246,32 +269,47 @@ export function renderHtmlReport(data: HtmlReportData): string {
   return html;
 }
 
+function histogramSection(title: string, latency: LatencyJson | null): string {
+  if (latency === null) return `<h2>${title}</h2><p>No request succeeded.</p>`;
+  const { boundsMs, counts } = latency.histogram;
+  return `<h2>${title}</h2>` + barChart(
+    counts.map((_, i) => `${boundsMs[i]}-${boundsMs[i + 1]} ms`),
+    counts,
+    "requests",
+    "#3b7dd8",
+  );
+}
+
+function latencyRows(label: string, latency: LatencyJson | null): (string | number)[][] {
+  if (latency === null) return [[label, "none succeeded"]];
+  const l = latency;
+  return [
+    [label, `min ${l.min}, mean ${l.mean}, max ${l.max}`],
+    [
+      "percentiles (ms)",
+      `p50 ${l.p50}, p90 ${l.p90}, p95 ${l.p95}, p99 ${l.p99}, p99.9 ${l["p99.9"]}, ` +
+      `p99.99 ${l["p99.99"]}`,
+    ],
+  ];
+}
+
 function summaryRows(summary: SummaryJson): (string | number)[][] {
-  const l = summary.latencyMs;
   const counts = (entries: Record<string, number>) =>
     Object.entries(entries).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+  const rate = summary.serviceLatencyMs !== undefined;
   const rows: (string | number)[][] = [
     ["requests", `${summary.count} (${summary.ok} ok, ${summary.failed} failed)`],
+    ["dropped (scheduled, never sent)", summary.dropped],
     ["time", `${summary.seconds} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency ?? "unknown"],
     ["received", `${summary.bytes} bytes`],
-    ["latency of ok (ms)", `min ${l.min}, mean ${l.mean}, max ${l.max}`],
-    [
-      "percentiles (ms)",
-      `p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, p99.9 ${l["p99.9"]}, p99.99 ${l["p99.99"]}`,
-    ],
+    ...latencyRows(rate ? "latency of ok from due (ms)" : "latency of ok (ms)", summary.latencyMs),
+    ...(rate ? latencyRows("service time of ok (ms)", summary.serviceLatencyMs ?? null) : []),
     ["status", counts(summary.status)],
     ["errors", counts(summary.errors)],
     ["retried", summary.retried],
   ];
   if (summary.late !== undefined) rows.push(["late (rate)", summary.late]);
-  const scheduled = summary.scheduledLatencyMs;
-  if (scheduled) {
-    rows.push([
-      "from scheduled start (ms)",
-      `p50 ${scheduled.p50}, p90 ${scheduled.p90}, p99 ${scheduled.p99}, max ${scheduled.max}`,
-    ]);
-  }
   return rows;
 }

@@ -10,10 +10,10 @@
 
 import { Histogram, histogramBounds, type HistogramState } from "./histogram.ts";
 import type { RequestRecord } from "../runner/types.ts";
-import type { HostJson, SummaryJson } from "./summary_types.ts";
+import type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 import { authorityEnd, hostOf } from "../sources/url_parts.ts";
 
-export type { HostJson, LatencyJson, ScheduledLatencyJson, SummaryJson } from "./summary_types.ts";
+export type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 import { TopKeys, type TopKeysState } from "./top_keys.ts";
 
 /** Hosts tracked at once; any host with more than 1/64 of the requests is among them. */
@@ -38,7 +38,7 @@ type HostState = Omit<HostStats, "latency"> & { latency: HistogramState };
 
 /** A {@linkcode Summary} as plain data, for `postMessage`; see {@linkcode Summary.toState}. */
 export interface SummaryState {
-  /** The latency histogram of successful requests. */
+  /** The service time of successful requests, from their send. */
   latency: HistogramState;
   /** Requests finished. */
   count: number;
@@ -56,8 +56,10 @@ export interface SummaryState {
   lastEnd: number;
   /** The host table. */
   hosts: TopKeysState<HostState>;
-  /** With a rate: the latency from the scheduled start, and the late count. */
-  scheduled?: { latency: HistogramState; late: number };
+  /** With a rate: the latency from the due time, the late count and the first due time. */
+  scheduled?: { latency: HistogramState; late: number; firstDue: number };
+  /** Requests the schedule called for that were never sent. */
+  dropped: number;
 }
 
 const hostOptions = {
@@ -107,7 +109,7 @@ interface ErrorStats {
  * const json = summary.toJSON(2);
  * assert.equal(json.failed, 1);
  * assert.equal(json.seconds, 0.2);
- * assert.equal(json.latencyMs.max, 100);
+ * assert.equal(json.latencyMs?.max, 100);
  * assert.deepEqual(json.errors, { timeout: 1 });
  * ```
  */
@@ -124,8 +126,9 @@ export class Summary {
   /** The last URL's scheme and authority and its host: most runs aim at one or a few hosts. */
   #lastPrefix = "";
   #lastHost = "";
-  /** With a rate (records carry `due`): latency from the scheduled start, late requests. */
-  #scheduled: { latency: Histogram; late: number } | undefined;
+  /** With a rate (records carry `due`): latency from the due time, late requests. */
+  #scheduled: { latency: Histogram; late: number; firstDue: number } | undefined;
+  #dropped = 0;
 
   /**
    * Rebuilds a summary from {@linkcode Summary.toState}, such as one a worker posted.
@@ -157,8 +160,10 @@ export class Summary {
       summary.#scheduled = {
         latency: Histogram.fromState(state.scheduled.latency),
         late: state.scheduled.late,
+        firstDue: state.scheduled.firstDue,
       };
     }
+    summary.#dropped = state.dropped;
     return summary;
   }
 
@@ -177,14 +182,42 @@ export class Summary {
     return this.#count - this.ok;
   }
 
+  /** Requests the schedule called for that were never sent, as {@linkcode Summary.addDropped} counted. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Whether records came with due times (a run with a rate): latency is then timed from them. */
+  get scheduled(): boolean {
+    return this.#scheduled !== undefined;
+  }
+
+  /** With a rate: when the first request was due (the schedule's start), in ms since the epoch. */
+  get firstDue(): number | undefined {
+    return this.#scheduled?.firstDue;
+  }
+
   /**
-   * The latency of the successful requests added so far.
+   * The latency of the successful requests added so far: from their due time
+   * when they had one (a run with a rate), else from their send; or, with
+   * `service`, from their send in any case.
    *
    * @param p The percentile, from 0 to 100.
-   * @returns The percentile in milliseconds (0 when none succeeded).
+   * @param service Whether to give the service time (from the send).
+   * @returns The percentile in milliseconds, or `null` when none succeeded.
    */
-  percentile(p: number): number {
-    return this.#latency.percentile(p);
+  percentile(p: number, service = false): number | null {
+    const histogram = service || !this.#scheduled ? this.#latency : this.#scheduled.latency;
+    return histogram.count === 0 ? null : histogram.percentile(p);
+  }
+
+  /**
+   * Counts requests the schedule called for that were never sent.
+   *
+   * @param count How many.
+   */
+  addDropped(count: number): void {
+    this.#dropped += count;
   }
 
   /**
@@ -197,10 +230,14 @@ export class Summary {
     this.#status.set(record.status, (this.#status.get(record.status) ?? 0) + 1);
     const host = this.#hosts.get(this.#hostOf(record.url));
     host.requests++;
+    if (record.due !== undefined) this.#addScheduled(record, record.due);
     if (record.error === undefined) {
       this.#latency.record(record.ms);
       host.ok++;
-      host.latency.record(record.ms);
+      // The headline latency: from the due time with a rate.
+      host.latency.record(
+        record.due === undefined ? record.ms : fromDue(record, record.due),
+      );
     } else {
       let stats = this.#errors.get(record.error);
       if (stats === undefined) {
@@ -216,15 +253,13 @@ export class Summary {
     if (record.start < this.#firstStart) this.#firstStart = record.start;
     const end = record.start + record.ms;
     if (end > this.#lastEnd) this.#lastEnd = end;
-    if (record.due !== undefined) this.#addScheduled(record, record.due);
   }
 
   #addScheduled(record: RequestRecord, due: number): void {
-    this.#scheduled ??= { latency: new Histogram(), late: 0 };
+    this.#scheduled ??= { latency: new Histogram(), late: 0, firstDue: due };
+    if (due < this.#scheduled.firstDue) this.#scheduled.firstDue = due;
     if (record.late) this.#scheduled.late++;
-    if (record.error === undefined) {
-      this.#scheduled.latency.record(Math.max(record.ms, record.start + record.ms - due));
-    }
+    if (record.error === undefined) this.#scheduled.latency.record(fromDue(record, due));
   }
 
   /** The host of a URL, reusing the last one's without allocating when the prefix matches. */
@@ -266,10 +301,13 @@ export class Summary {
     this.#lastEnd = Math.max(this.#lastEnd, other.#lastEnd);
     this.#hosts.merge(other.#hosts);
     if (other.#scheduled) {
-      this.#scheduled ??= { latency: new Histogram(), late: 0 };
+      const { firstDue } = other.#scheduled;
+      this.#scheduled ??= { latency: new Histogram(), late: 0, firstDue };
       this.#scheduled.latency.merge(other.#scheduled.latency);
       this.#scheduled.late += other.#scheduled.late;
+      this.#scheduled.firstDue = Math.min(this.#scheduled.firstDue, firstDue);
     }
+    this.#dropped += other.#dropped;
   }
 
   /**
@@ -291,11 +329,13 @@ export class Summary {
       firstStart: this.#firstStart,
       lastEnd: this.#lastEnd,
       hosts: this.#hosts.toState((host) => ({ ...host, latency: host.latency.toState() })),
+      dropped: this.#dropped,
     };
     if (this.#scheduled) {
       state.scheduled = {
         latency: this.#scheduled.latency.toState(),
         late: this.#scheduled.late,
+        firstDue: this.#scheduled.firstDue,
       };
     }
     return state;
@@ -309,28 +349,15 @@ export class Summary {
    */
   toJSON(concurrency: number | null = null): SummaryJson {
     const seconds = this.#count === 0 ? 0 : (this.#lastEnd - this.#firstStart) / 1000;
-    const latency = this.#latency;
-    const bounds = histogramBounds(latency.min, latency.max);
     const json: SummaryJson = {
       count: this.#count,
       ok: this.ok,
       failed: this.failed,
+      dropped: this.#dropped,
       seconds: round(seconds),
       requestsPerSecond: seconds > 0 ? Math.round(this.#count / seconds) : 0,
       concurrency,
-      latencyMs: {
-        min: round(latency.min),
-        mean: round(latency.mean),
-        p50: round(latency.percentile(50)),
-        p90: round(latency.percentile(90)),
-        p99: round(latency.percentile(99)),
-        "p99.9": round(latency.percentile(99.9)),
-        "p99.99": round(latency.percentile(99.99)),
-        max: round(latency.max),
-        histogram: latency.count === 0
-          ? { boundsMs: [], counts: [] }
-          : { boundsMs: bounds, counts: latency.countBetween(bounds) },
-      },
+      latencyMs: latencyJson(this.#scheduled?.latency ?? this.#latency),
       status: Object.fromEntries([...this.#status].sort(([a], [b]) => a - b)),
       errors: Object.fromEntries(
         [...this.#errors].map(([kind, stats]) => [kind, stats.count] as const).sort(byKey),
@@ -344,14 +371,8 @@ export class Summary {
       hosts: this.#hostRows(),
     };
     if (this.#scheduled) {
-      const scheduled = this.#scheduled.latency;
+      json.serviceLatencyMs = latencyJson(this.#latency);
       json.late = this.#scheduled.late;
-      json.scheduledLatencyMs = {
-        p50: round(scheduled.percentile(50)),
-        p90: round(scheduled.percentile(90)),
-        p99: round(scheduled.percentile(99)),
-        max: round(scheduled.max),
-      };
     }
     return json;
   }
@@ -375,6 +396,29 @@ export class Summary {
     if (other.requests > 0) rows.push(row("other", other));
     return rows;
   }
+}
+
+/** The latency in milliseconds from the due time: never less than the service time. */
+function fromDue(record: RequestRecord, due: number): number {
+  return Math.max(record.ms, record.start + record.ms - due);
+}
+
+/** A histogram's figures, or `null` when it is empty. */
+function latencyJson(latency: Histogram): LatencyJson | null {
+  if (latency.count === 0) return null;
+  const bounds = histogramBounds(latency.min, latency.max);
+  return {
+    min: round(latency.min),
+    mean: round(latency.mean),
+    p50: round(latency.percentile(50)),
+    p90: round(latency.percentile(90)),
+    p95: round(latency.percentile(95)),
+    p99: round(latency.percentile(99)),
+    "p99.9": round(latency.percentile(99.9)),
+    "p99.99": round(latency.percentile(99.99)),
+    max: round(latency.max),
+    histogram: { boundsMs: bounds, counts: latency.countBetween(bounds) },
+  };
 }
 
 function round(ms: number): number {

@@ -5,7 +5,10 @@
  * @module
  */
 
-/** The latency of successful requests, in milliseconds. */
+/**
+ * The latency of successful requests, in milliseconds: from each request's
+ * due time in a run with a rate, else from its send.
+ */
 export interface LatencyJson {
   /** Fastest. */
   min: number;
@@ -15,6 +18,8 @@ export interface LatencyJson {
   p50: number;
   /** 90th percentile. */
   p90: number;
+  /** 95th percentile. */
+  p95: number;
   /** 99th percentile. */
   p99: number;
   /** 99.9th percentile. */
@@ -54,14 +59,30 @@ export interface SummaryJson {
   ok: number;
   /** Everything else. */
   failed: number;
+  /**
+   * With a rate: requests the schedule called for before the run ended that
+   * were never sent (no free slot, a saturated client, the duration over).
+   */
+  dropped: number;
   /** From the first request's start to the last one's end. */
   seconds: number;
   /** `count / seconds`. */
   requestsPerSecond: number;
   /** The concurrency limit actually used, when known. */
   concurrency: number | null;
-  /** The latency of successful requests. */
-  latencyMs: LatencyJson;
+  /**
+   * The latency of successful requests; `null` when none succeeded. With a
+   * rate it is timed from each request's due time (as wrk2 does), so a
+   * stalled server cannot hide behind requests the client held back
+   * (coordinated omission); without one, from the send.
+   */
+  latencyMs: LatencyJson | null;
+  /**
+   * With a rate: the service time of successful requests, from the actual
+   * send (`null` when none succeeded); absent without a rate, where
+   * `latencyMs` is the service time.
+   */
+  serviceLatencyMs?: LatencyJson | null;
   /** Counts by HTTP status; `0` counts requests that got no response. */
   status: Record<string, number>;
   /** Counts by {@linkcode ErrorKind}. */
@@ -76,22 +97,4 @@ export interface SummaryJson {
   hosts: HostJson[];
   /** With a rate: requests that started more than 2 ms after their due time (no free slot). */
   late?: number;
-  /**
-   * With a rate: the latency of successful requests from their scheduled
-   * start rather than their actual one, so a stalled server cannot hide
-   * behind a client that waited (coordinated omission).
-   */
-  scheduledLatencyMs?: ScheduledLatencyJson;
-}
-
-/** Latency percentiles in milliseconds from the scheduled start. */
-export interface ScheduledLatencyJson {
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-  /** 99th percentile. */
-  p99: number;
-  /** Slowest. */
-  max: number;
 }

@@ -29,50 +29,59 @@ const COLUMNS = 80;
  * ```
  */
 export function formatSummary(summary: SummaryJson): string {
-  const { latencyMs: latency } = summary;
   const counts = (entries: Record<string, number>) =>
     Object.entries(entries).map(([key, count]) => `${key}: ${count}`).join(", ") || "none";
-  const ms = (value: number) => `${formatMs(value)} ms`;
+  const rate = summary.serviceLatencyMs !== undefined;
   const rows = [
     ["requests", `${summary.count} (${summary.ok} ok, ${summary.failed} failed)`],
+    ...(rate || summary.dropped > 0 ? [["dropped", droppedText(summary.dropped)]] : []),
     ["time", `${summary.seconds.toFixed(2)} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency === null ? "unknown" : `${summary.concurrency}`],
     ["received", formatBytes(summary.bytes)],
-    [
+    ...latencyRows(
       "latency",
-      summary.ok === 0 ? "none succeeded" : `of the ${summary.ok} ok: min ${ms(latency.min)}, ` +
-        `mean ${ms(latency.mean)}, max ${ms(latency.max)}`,
-    ],
-    ...(summary.ok === 0 ? [] : [[
-      "",
-      `p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, p99 ${ms(latency.p99)}, ` +
-      `p99.9 ${ms(latency["p99.9"])}, p99.99 ${ms(latency["p99.99"])}`,
+      rate ? `from the due time, of the ${summary.ok} ok` : `of the ${summary.ok} ok`,
+      summary.latencyMs,
+    ),
+    ...(rate ? latencyRows("service", "from the send", summary.serviceLatencyMs ?? null) : []),
+    ...(summary.late === undefined ? [] : [[
+      "late",
+      `${summary.late} (started over 2 ms after due: no free slot, or a busy client)`,
     ]]),
-    ...scheduledRows(summary),
     ["status", counts(summary.status)],
     ["errors", counts(summary.errors)],
     ["retried", `${summary.retried}`],
   ];
   let text = rows.map(([label, value]) => `${label!.padEnd(12)}${value}\n`).join("");
   text += formatDetails(summary.errorDetails);
-  text += formatHistogram(latency.histogram);
+  if (summary.latencyMs) {
+    text += formatHistogram(
+      summary.latencyMs.histogram,
+      rate ? "latency histogram of the ok requests, from their due time (ms):" : undefined,
+    );
+  }
   if (summary.hosts.length > 1) text += formatHosts(summary.hosts);
   return text;
 }
 
-/** With a rate: the latency of successes from the due time, and the late count. */
-function scheduledRows(summary: SummaryJson): string[][] {
-  const { scheduledLatencyMs: latency, late } = summary;
-  if (!latency) return [];
+function droppedText(dropped: number): string {
+  return dropped === 0 ? "0" : `${dropped} (scheduled before the end of the run, never sent)`;
+}
+
+/** Three lines of a latency: min, mean and max, then the percentiles. */
+function latencyRows(label: string, what: string, latency: LatencyJson | null): string[][] {
+  if (latency === null) return [[label, `${what}: none succeeded`]];
   const ms = (value: number) => `${formatMs(value)} ms`;
   return [
+    [label, `${what}: min ${ms(latency.min)}, mean ${ms(latency.mean)}, max ${ms(latency.max)}`],
     [
-      "scheduled",
-      `from the due time: p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, ` +
-      `p99 ${ms(latency.p99)}, max ${ms(latency.max)}`,
+      "",
+      `p50 ${ms(latency.p50)}, p90 ${ms(latency.p90)}, p95 ${ms(latency.p95)}, p99 ${
+        ms(latency.p99)
+      }`,
     ],
-    ["late", `${late} (started over 2 ms after their due time: no free slot, or a busy client)`],
+    ["", `p99.9 ${ms(latency["p99.9"])}, p99.99 ${ms(latency["p99.99"])}`],
   ];
 }
 
@@ -109,14 +118,17 @@ function formatDetails(details: SummaryJson["errorDetails"]): string {
   return text;
 }
 
-function formatHistogram({ boundsMs, counts }: LatencyJson["histogram"]): string {
+function formatHistogram(
+  { boundsMs, counts }: LatencyJson["histogram"],
+  title = "latency histogram of the ok requests (ms):",
+): string {
   if (counts.length === 0) return "";
   const labels = counts.map((_, i) => `${boundsMs[i]} - ${boundsMs[i + 1]}`);
   const labelWidth = Math.max(...labels.map((label) => label.length));
   const countWidth = Math.max(...counts.map((count) => String(count).length));
   const barWidth = COLUMNS - labelWidth - countWidth - 6;
   const most = Math.max(...counts);
-  let text = "latency histogram of the ok requests (ms):\n";
+  let text = `${title}\n`;
   for (const [i, count] of counts.entries()) {
     const bar = "#".repeat(Math.round((count / most) * barWidth)) ||
       (count > 0 ? ".." : "");

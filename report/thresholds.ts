@@ -1,27 +1,39 @@
 /**
  * Pass/fail thresholds on a run's summary, for CI: `p99>500ms`, `p99.9>2s`,
- * `errors>1%`, `rps<1000`. Each states when the run fails.
+ * `errors>1%`, `rps<1000`, `dropped>0`. Each states when the run fails.
  *
  * The grammar: `METRIC OP VALUE`, spaces allowed, where
  * - `METRIC` is a latency of the successful requests: `min`, `mean`, `max`,
- *   or a percentile `p50`, `p90`, `p99`, `p99.9`, `p99.99` (any `pN` from 0
- *   to 100), with `VALUE` in `ms` or `s` (`500ms`, `2s`, `0.5s`);
+ *   or any percentile `pNN` or `pNN.N` from p0 to p100 (`p95`, `p99.9`),
+ *   with `VALUE` in `ms` or `s` (`500ms`, `2s`, `0.5s`). With a rate it is
+ *   timed from each request's due time; `service.p99` (and `service.min`,
+ *   and so on) is timed from the send. With no successful request, a latency
+ *   has no data and its threshold is crossed;
  * - or `errors` (failed requests) with `VALUE` a count (`errors>0`) or a
  *   percentage of the requests (`errors>1%`);
- * - or `rps` (requests per second), `count`, `ok` or `failed`, with a plain number;
+ * - or `rps` (requests per second), `count`, `ok`, `failed`, `dropped`
+ *   (scheduled, never sent) or `late`, with a plain number;
  * - `OP` is one of `>`, `>=`, `<`, `<=`.
  *
  * @module
  */
 
-import type { SummaryJson } from "./summary.ts";
+import type { Summary, SummaryJson } from "./summary.ts";
 
-/** A parsed threshold: the run fails when `metric op limit` holds. */
+/** What a threshold measures: the summary's figures, and its latency histograms. */
+export interface Measured {
+  /** The summary's figures. */
+  json: SummaryJson;
+  /** The summary, for any percentile. */
+  summary: Summary;
+}
+
+/** A parsed threshold: the run fails when `metric op limit` holds, or when it has no data. */
 export interface Threshold {
   /** The expression as written, without spaces. */
   text: string;
-  /** What it measures, in the unit of `limit`. */
-  measure: (summary: SummaryJson) => number;
+  /** What it measures, in the unit of `limit`; `null` when there is no data (no success). */
+  measure: (measured: Measured) => number | null;
   /** The comparison. */
   op: ">" | ">=" | "<" | "<=";
   /** The limit, in milliseconds for latencies, percent or a count for errors. */
@@ -34,31 +46,30 @@ export interface Threshold {
 export interface ThresholdResult {
   /** The expression. */
   threshold: string;
-  /** The value measured, in the threshold's unit. */
-  value: number;
-  /** Whether the run failed it. */
+  /** The value measured, in the threshold's unit; `null` when there was no data. */
+  value: number | null;
+  /** Whether the run failed it (a threshold without data is crossed). */
   crossed: boolean;
 }
 
-const PATTERN = /^([a-z]+|p\d+(?:\.\d+)?)(>=|<=|>|<)(\d+(?:\.\d+)?|\.\d+)(ms|s|%)?$/;
+const PATTERN =
+  /^((?:service\.)?(?:[a-z]+|p\d+(?:\.\d+)?))(>=|<=|>|<)(\d+(?:\.\d+)?|\.\d+)(ms|s|%)?$/;
 
 const PLAIN: Record<string, (summary: SummaryJson) => number> = {
   rps: (summary) => summary.requestsPerSecond,
   count: (summary) => summary.count,
   ok: (summary) => summary.ok,
   failed: (summary) => summary.failed,
+  dropped: (summary) => summary.dropped,
+  late: (summary) => summary.late ?? 0,
 };
 
-const LATENCY: Record<string, keyof SummaryJson["latencyMs"]> = {
-  min: "min",
-  mean: "mean",
-  max: "max",
-};
+const LATENCY = ["min", "mean", "max"] as const;
 
 /**
  * Parses one threshold expression.
  *
- * @param expression Such as `p99>500ms`, `errors>1%` or `rps<1000`.
+ * @param expression Such as `p99>500ms`, `service.p99.9>1s`, `errors>1%` or `dropped>0`.
  * @returns The threshold.
  * @throws {SyntaxError} When the expression does not follow the grammar, saying why.
  *
@@ -70,9 +81,11 @@ const LATENCY: Record<string, keyof SummaryJson["latencyMs"]> = {
  *
  * const summary = new Summary();
  * summary.add({ index: 0, url: "http://a/", status: 200, start: 0, ms: 800, bytes: 1, attempts: 1 });
- * const [p99, errors] = checkThresholds([parseThreshold("p99 > 0.5s"), parseThreshold("errors>1%")], summary.toJSON());
+ * const thresholds = ["p99 > 0.5s", "errors>1%", "p97.5>1s"].map(parseThreshold);
+ * const [p99, errors, p97] = checkThresholds(thresholds, summary);
  * assert.deepEqual(p99, { threshold: "p99>0.5s", value: 800, crossed: true });
  * assert.equal(errors?.crossed, false);
+ * assert.equal(p97?.crossed, false);
  * assert.throws(() => parseThreshold("p99>500"), /unit/);
  * ```
  */
@@ -85,7 +98,7 @@ export function parseThreshold(expression: string): Threshold {
       "it is not METRIC OP VALUE, such as p99>500ms, errors>1% or rps<1000 (OP is >, >=, < or <=)",
     );
   }
-  const [, metric, op, number, unit = ""] = match as unknown as [
+  const [, name, op, number, unit = ""] = match as unknown as [
     string,
     string,
     Threshold["op"],
@@ -93,27 +106,26 @@ export function parseThreshold(expression: string): Threshold {
     string | undefined,
   ];
   const value = Number(number);
+  const service = name.startsWith("service.");
+  const metric = service ? name.slice("service.".length) : name;
   const percentile = /^p(\d+(?:\.\d+)?)$/.exec(metric);
-  if (percentile || metric in LATENCY) {
+  const stat = LATENCY.find((key) => key === metric);
+  if (percentile || stat) {
     if (unit !== "ms" && unit !== "s") {
-      throw fail(`a latency needs a unit, ms or s: ${metric}${op}${number}ms`);
+      throw fail(`a latency needs a unit, ms or s: ${name}${op}${number}ms`);
     }
     const p = percentile ? Number(percentile[1]) : NaN;
     if (percentile && p > 100) throw fail("a percentile is at most p100");
-    const key = LATENCY[metric];
-    const measure = key
-      ? (summary: SummaryJson) => summary.latencyMs[key] as number
-      : percentileOf(p);
-    if (!measure) {
-      throw fail("the summary has p50, p90, p99, p99.9 and p99.99 (and p0, p100: min, max)");
-    }
-    return {
-      text,
-      op,
-      limit: unit === "s" ? value * 1000 : value,
-      unit: "ms",
-      measure,
-    };
+    const measure = stat
+      ? ({ json }: Measured) => {
+        const latency = service ? json.serviceLatencyMs ?? json.latencyMs : json.latencyMs;
+        return latency ? latency[stat] : null;
+      }
+      : ({ summary }: Measured) => summary.percentile(p, service);
+    return { text, op, limit: unit === "s" ? value * 1000 : value, unit: "ms", measure };
+  }
+  if (service) {
+    throw fail("service. goes with a latency: service.min, service.mean, service.max, service.pNN");
   }
   if (metric === "errors") {
     if (unit === "%") {
@@ -122,47 +134,43 @@ export function parseThreshold(expression: string): Threshold {
         op,
         limit: value,
         unit: "%",
-        measure: (summary) => summary.count === 0 ? 0 : (summary.failed / summary.count) * 100,
+        measure: ({ json }) => json.count === 0 ? 0 : (json.failed / json.count) * 100,
       };
     }
     if (unit !== "") {
       throw fail("errors take a count or a percentage, such as errors>10 or errors>1%");
     }
-    return { text, op, limit: value, unit: "", measure: (summary) => summary.failed };
+    return { text, op, limit: value, unit: "", measure: ({ json }) => json.failed };
   }
-  const measure = PLAIN[metric];
-  if (!measure) {
+  const plain = PLAIN[metric];
+  if (!plain) {
     throw fail(
-      `'${metric}' is not a metric: use min, mean, max, p50..p99.99, errors, rps, count, ok or failed`,
+      `'${metric}' is not a metric: use min, mean, max, pNN (p95, p99.9), service.pNN, errors, ` +
+        "rps, count, ok, failed, dropped or late",
     );
   }
   if (unit !== "") throw fail(`${metric} takes a plain number, without '${unit}'`);
-  return { text, op, limit: value, unit: "", measure };
-}
-
-/** The latency at percentile `p`, when the summary has it. */
-function percentileOf(p: number): ((summary: SummaryJson) => number) | undefined {
-  const key = `p${p}` as keyof SummaryJson["latencyMs"];
-  const known = ["p50", "p90", "p99", "p99.9", "p99.99"];
-  if (known.includes(key)) return (summary) => summary.latencyMs[key] as number;
-  if (p === 0) return (summary) => summary.latencyMs.min;
-  if (p === 100) return (summary) => summary.latencyMs.max;
-  return undefined;
+  return { text, op, limit: value, unit: "", measure: ({ json }) => plain(json) };
 }
 
 /**
- * Checks thresholds against a summary.
+ * Checks thresholds against a summary. A latency threshold with no data (no
+ * successful request) is crossed: it is never compared against 0.
  *
  * @param thresholds The parsed thresholds.
  * @param summary The run's summary.
+ * @param json Its figures, when they differ from `summary.toJSON()` (as `report` sets the time).
  * @returns One result per threshold, in order.
  */
 export function checkThresholds(
   thresholds: readonly Threshold[],
-  summary: SummaryJson,
+  summary: Summary,
+  json: SummaryJson = summary.toJSON(),
 ): ThresholdResult[] {
   return thresholds.map((threshold) => {
-    const value = Math.round(threshold.measure(summary) * 1000) / 1000;
+    const measured = threshold.measure({ json, summary });
+    if (measured === null) return { threshold: threshold.text, value: null, crossed: true };
+    const value = Math.round(measured * 1000) / 1000;
     const { op, limit } = threshold;
     const crossed = op === ">"
       ? value > limit
@@ -176,7 +184,8 @@ export function checkThresholds(
 }
 
 /**
- * The text lines for threshold results, one per threshold, crossed ones first.
+ * The text lines for threshold results, one per threshold: "passed" or
+ * "crossed", with what was measured.
  *
  * @param results The results of {@linkcode checkThresholds}.
  * @param thresholds The thresholds, for their units.
@@ -188,8 +197,10 @@ export function formatThresholds(
 ): string {
   return results.map((result, i) => {
     const unit = thresholds[i]!.unit;
-    const measured = `${result.value}${unit === "ms" ? " ms" : unit}`;
-    const verdict = result.crossed ? "CROSSED" : "held";
-    return `${"threshold".padEnd(12)}${verdict} ${result.threshold} (measured ${measured})\n`;
+    const measured = result.value === null
+      ? "no data: no request succeeded"
+      : `measured ${result.value}${unit === "ms" ? " ms" : unit}`;
+    const verdict = result.crossed ? "crossed" : "passed";
+    return `${"threshold".padEnd(12)}${verdict} ${result.threshold} (${measured})\n`;
   }).join("");
 }

@@ -39,7 +39,10 @@ export interface TimelineJson {
   finished: number[];
   /** The mean number of requests in flight over each bucket. */
   inFlight: number[];
-  /** Latency percentiles (ms) of the successful requests started in each bucket; null when none. */
+  /**
+   * Latency percentiles (ms) of the successful requests started in each
+   * bucket, from their due time when they had one; null when none.
+   */
   p50: (number | null)[];
   /** 90th percentile, as `p50`. */
   p90: (number | null)[];
@@ -243,7 +246,11 @@ export class Timeline {
     const endKey = Math.floor(end / width);
     const first = this.#bucket(startKey);
     first.started++;
-    if (record.error === undefined) first.latency.record(record.ms);
+    if (record.error === undefined) {
+      // With a rate, latency is timed from the due time, as in the summary.
+      const due = record.due;
+      first.latency.record(due === undefined ? record.ms : Math.max(record.ms, end - due));
+    }
     const last = startKey === endKey ? first : this.#bucket(endKey);
     last.finished++;
     let outcome = record.error === undefined || record.error === "http_status"

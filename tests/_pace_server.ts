@@ -14,6 +14,8 @@ export interface CountingOptions {
   limit?: { requests: number; windowMs: number };
   /** Answer this status, with this `Retry-After` in seconds, to the request that arrives `nth` (from 1). */
   pushBack?: { nth: number; status: number; retryAfter: number };
+  /** Stall once: hold every request that arrives from `afterMs` after the first until `forMs` later. */
+  stall?: { afterMs: number; forMs: number };
 }
 
 /** A running counting server. */
@@ -37,7 +39,7 @@ export interface CountingServer extends AsyncDisposable {
  * @returns The server.
  */
 export function serveCounting(options: CountingOptions = {}): CountingServer {
-  const { delayMs = 0, limit, pushBack } = options;
+  const { delayMs = 0, limit, pushBack, stall } = options;
   const started = Date.now();
   const windows = new Map<number, number>();
   const state: Omit<CountingServer, "url" | typeof Symbol.asyncDispose> = {
@@ -53,6 +55,12 @@ export function serveCounting(options: CountingOptions = {}): CountingServer {
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
     try {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (stall) {
+        const stallEnd = state.arrivals[0]! + stall.afterMs + stall.forMs;
+        if (now >= stallEnd - stall.forMs && now < stallEnd) {
+          await new Promise((resolve) => setTimeout(resolve, stallEnd - now));
+        }
+      }
       if (pushBack && nth === pushBack.nth) {
         state.pushedBack.push(Date.now());
         return new Response("wait", {

@@ -30,7 +30,7 @@ function summaryOf(output: Output): SummaryJson {
   assert.equal(sum(json.status), json.count);
   assert.equal(sum(json.errors), json.failed);
   assert.ok(json.seconds >= 0 && json.requestsPerSecond >= 0);
-  const { p50, p90, p99, max } = json.latencyMs;
+  const { p50, p90, p99, max } = json.latencyMs!;
   assert.ok(0 <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max, JSON.stringify(json.latencyMs));
   return json;
 }

@@ -42,12 +42,73 @@ Deno.test("main.ts --duration with --rate runs the schedule's requests, indices 
     "--json",
     "--quiet",
   ]);
-  assert.equal(output.code, 0, output.stderr);
   const json = JSON.parse(output.stdout);
-  // 100/s for 1 s: requests 0..99 are due before the end (a busy machine may drop a few).
+  // 100/s for 1 s: requests 0..99 are due before the end; a busy machine may drop a few,
+  // and says so in the exit code.
+  assert.equal(output.code, json.dropped > 0 ? 1 : 0, output.stderr);
   assert.ok(json.count >= 90 && json.count <= 100, `${json.count} requests`);
+  assert.equal(json.count + json.dropped, 100);
   assert.equal(json.ok, json.count);
   assert.equal(typeof json.late, "number");
-  assert.ok(json.scheduledLatencyMs.p50 >= 0);
+  assert.ok(json.serviceLatencyMs.p50 >= 0 && json.latencyMs.p50 >= json.serviceLatencyMs.p50);
   assert.ok(server.maxInFlight <= 5, `the host saw ${server.maxInFlight} at once`);
+});
+
+Deno.test("main.ts --rate times latency from the due time: a 1 s stall crosses p99, not service.p99", async () => {
+  // 200/s for 2 s through 2 slots; the server holds everything for 1 s after 0.5 s: the two
+  // requests in flight wait 1 s, and the ~200 due meanwhile start late, after the stall.
+  await using server = serveCounting({ stall: { afterMs: 500, forMs: 1000 } });
+  const args = ["--url", `${server.url}{}`, "--rate", "200", "--duration", "2s"];
+  const output = await cli([
+    ...args,
+    "--concurrency",
+    "2",
+    "--fail-if",
+    "p99>100ms",
+    "--fail-if",
+    "service.p99>100ms",
+    "--json",
+    "--quiet",
+  ]);
+  const json = JSON.parse(output.stdout);
+  assert.equal(output.code, 4, output.stderr);
+  const [p99, service] = json.thresholds;
+  assert.deepEqual([p99.threshold, p99.crossed], ["p99>100ms", true]);
+  assert.deepEqual([service.threshold, service.crossed], ["service.p99>100ms", false]);
+  // A user waited up to the whole stall; the service time hides it in the top 1%.
+  assert.ok(json.latencyMs.p99 > 500, `p99 from the due time ${json.latencyMs.p99}`);
+  assert.ok(json.latencyMs.max >= 900, `max from the due time ${json.latencyMs.max}`);
+  assert.ok(json.serviceLatencyMs.p99 < 100, `service p99 ${json.serviceLatencyMs.p99}`);
+  assert.ok(json.serviceLatencyMs.max >= 900, `service max ${json.serviceLatencyMs.max}`);
+  for (const key of ["min", "mean", "p50", "p90", "p95", "p99", "p99.9", "p99.99", "max"]) {
+    assert.equal(typeof json.latencyMs[key], "number", key);
+    assert.equal(typeof json.serviceLatencyMs[key], "number", key);
+  }
+  assert.ok(json.late > 100, `${json.late} late`);
+});
+
+Deno.test("main.ts counts requests a rate called for and never sent as dropped, warns and exits 1", async () => {
+  // One slot and 20 ms an answer: at most 50/s of the 400/s asked for.
+  await using server = serveCounting({ delayMs: 20 });
+  const args = ["--url", `${server.url}{}`, "--rate", "400", "--duration", "1s"];
+  const [text, json, threshold] = await Promise.all([
+    cli([...args, "--concurrency", "1"]),
+    cli([...args, "--concurrency", "1", "--json"]),
+    cli([...args, "--concurrency", "1", "--fail-if", "dropped>0", "--quiet"]),
+  ]);
+  assert.equal(text.code, 1, text.stderr);
+  assert.match(
+    text.stdout,
+    /^dropped +\d{3} \(scheduled before the end of the run, never sent\)$/m,
+  );
+  assert.match(
+    text.stderr,
+    /warning: the target rate of 400\/s was not met: \d+ of the 400 requests scheduled before the end were never sent \(dropped\): --concurrency 1 is too low; at a mean service time of [\d.]+ ms, 400\/s needs about \d+ in flight/,
+  );
+  const summary = JSON.parse(json.stdout);
+  assert.equal(json.code, 1, json.stderr);
+  assert.ok(summary.dropped >= 300, `${summary.dropped} dropped`);
+  assert.equal(summary.count + summary.dropped, 400);
+  assert.equal(threshold.code, 4, threshold.stderr);
+  assert.match(threshold.stdout, /^threshold +crossed dropped>0 \(measured \d+\)$/m);
 });

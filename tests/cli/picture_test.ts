@@ -40,7 +40,7 @@ async function writeSynthetic(path: string, count: number): Promise<void> {
   await Deno.writeTextFile(path, lines.join("\n") + "\n");
 }
 
-Deno.test("main.ts --fail-if holds (exit 0) and crosses (exit 4, named) on a real run", async () => {
+Deno.test("main.ts --fail-if passes (exit 0) and crosses (exit 4, named) on a real run", async () => {
   const held = await cli([
     "--count",
     "100",
@@ -72,8 +72,9 @@ Deno.test("main.ts --fail-if holds (exit 0) and crosses (exit 4, named) on a rea
     "errors>1%",
   ]);
   assert.equal(crossed.code, 4, crossed.stderr);
-  assert.match(crossed.stdout, /^threshold +CROSSED p50>=0ms \(measured [\d.]+ ms\)$/m);
-  assert.match(crossed.stdout, /^threshold +held errors>1% \(measured 0%\)$/m);
+  assert.match(crossed.stdout, /^threshold +crossed p50>=0ms \(measured [\d.]+ ms\)$/m);
+  assert.match(crossed.stdout, /^threshold +passed errors>1% \(measured 0%\)$/m);
+  assert.doesNotMatch(crossed.stdout, /held|CROSSED/);
 });
 
 Deno.test("main.ts report --fail-if checks the records' thresholds", async () => {
@@ -83,11 +84,15 @@ Deno.test("main.ts report --fail-if checks the records' thresholds", async () =>
     await writeSynthetic(file, 1000);
     const crossed = await cli(["report", file, "--fail-if", "errors > 2%"]);
     assert.equal(crossed.code, 4, crossed.stderr);
-    assert.match(crossed.stdout, /CROSSED errors>2% \(measured 5%\)/);
+    assert.match(crossed.stdout, /crossed errors>2% \(measured 5%\)/);
     const held = await cli(["report", file, "--fail-if", "errors>6%", "--fail-if", "p90<1s"]);
     assert.equal(held.code, 4, "p90<1s is crossed");
+    // Thresholds decide the exit: all passed is 0, though 5% of the requests failed.
     const only = await cli(["report", file, "--fail-if", "errors>6%"]);
-    assert.equal(only.code, 1, "no threshold crossed: 1 as some requests failed");
+    assert.equal(only.code, 0, only.stderr);
+    assert.match(only.stdout, /^threshold +passed errors>6% \(measured 5%\)$/m);
+    const none = await cli(["report", file]);
+    assert.equal(none.code, 1, "no thresholds: 1 as some requests failed");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -136,10 +141,10 @@ Deno.test("main.ts report of 30,000 records: counts add up, failures apart, host
     assert.equal(json.ok, 28_500);
     assert.deepEqual(json.errors, { http_status: 750, timeout: 750 });
     assert.deepEqual(json.errorDetails.timeout, [{ detail: "no answer in 30 s", count: 750 }]);
-    assert.equal(sum(json.latencyMs.histogram.counts), json.ok);
-    assert.equal(json.latencyMs.min, 5);
-    assert.ok(json.latencyMs.max >= 104 && json.latencyMs.max <= 104.9, `${json.latencyMs.max}`);
-    assert.ok(json.latencyMs.p50 < json.latencyMs.p99 && json.latencyMs.p99 <= 104.9);
+    assert.equal(sum(json.latencyMs!.histogram.counts), json.ok);
+    assert.equal(json.latencyMs!.min, 5);
+    assert.ok(json.latencyMs!.max >= 104 && json.latencyMs!.max <= 104.9, `${json.latencyMs!.max}`);
+    assert.ok(json.latencyMs!.p50 < json.latencyMs!.p99 && json.latencyMs!.p99 <= 104.9);
     assert.equal(json.bytes, 28_500 * 100 + 750 * 9);
     assert.ok(json.hosts.length <= 11, `${json.hosts.length} host rows`);
     assert.deepEqual(json.hosts[0]?.host, "busy.example");
@@ -148,7 +153,7 @@ Deno.test("main.ts report of 30,000 records: counts add up, failures apart, host
     assert.equal(sum(json.hosts.map((row) => row.requests)), json.count);
     assert.equal(sum(json.hosts.map((row) => row.failed)), json.failed);
     assert.deepEqual(json.thresholds, [
-      { threshold: "p99>2s", value: json.latencyMs.p99, crossed: false },
+      { threshold: "p99>2s", value: json.latencyMs!.p99, crossed: false },
       { threshold: "errors>1%", value: 5, crossed: true },
     ]);
     const text = await Deno.readTextFile(html);
@@ -163,7 +168,7 @@ Deno.test("main.ts report of 30,000 records: counts add up, failures apart, host
     assert.equal(timeline.bucketMs, 1000);
     assert.ok(timeline.started.length >= 100 && timeline.started.length <= 102);
     assert.equal(sum(timeline.outcomes.timeout), 750);
-    assert.match(text, /CROSSED/);
+    assert.match(text, /<td>crossed<\/td>/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -199,4 +204,20 @@ Deno.test("main.ts --html on a run draws its timeline and keeps the HTML small",
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("main.ts with no successful request: latency null in JSON, a latency threshold crossed as no data", async () => {
+  // A port with nothing listening: every request is refused.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${listener.addr.port}/{}`;
+  listener.close();
+  const args = ["--url", url, "--count", "3", "--quiet", "--fail-if", "p99>1s"];
+  const [json, text] = await Promise.all([cli([...args, "--json"]), cli(args)]);
+  assert.equal(json.code, 4, json.stderr);
+  const summary = JSON.parse(json.stdout);
+  assert.equal(summary.latencyMs, null);
+  assert.deepEqual(summary.thresholds, [{ threshold: "p99>1s", value: null, crossed: true }]);
+  assert.equal(text.code, 4, text.stderr);
+  assert.match(text.stdout, /^threshold +crossed p99>1s \(no data: no request succeeded\)$/m);
+  assert.match(text.stdout, /^latency +of the 0 ok: none succeeded$/m);
 });

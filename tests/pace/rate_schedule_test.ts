@@ -80,3 +80,15 @@ Deno.test("RateSchedule rejects a rate or ramp out of range", () => {
   }
   assert.throws(() => new RateSchedule(1, { buffer: new SharedArrayBuffer(8) }), RangeError);
 });
+
+Deno.test("RateSchedule dueBefore() counts the tickets due before a time, ramp included", () => {
+  for (const [rate, ramp] of [[200, 0], [100, 2000], [7.5, 300], [15000, 0], [3, 5000]]) {
+    const schedule = new RateSchedule(rate!, { ramp: ramp!, start: 0 });
+    for (const ms of [1, 10, 299, 300, 1000, 1999, 2000, 2001, 4000, 10_000]) {
+      let k = 0;
+      while (schedule.dueAt(k) < ms) k++;
+      assert.equal(schedule.dueBefore(ms), k, `rate ${rate}, ramp ${ramp}, ${ms} ms`);
+    }
+  }
+  assert.equal(new RateSchedule(10).dueBefore(0), 0);
+});

@@ -68,6 +68,7 @@ Deno.test("Summary counts statuses and errors and spans first start to last end"
       count: 3,
       ok: 1,
       failed: 2,
+      dropped: 0,
       seconds: 2,
       requestsPerSecond: 2,
       concurrency: 8,
@@ -81,8 +82,8 @@ Deno.test("Summary counts statuses and errors and spans first start to last end"
     },
   );
   // Latency is of the successful requests only.
-  assert.equal(json.latencyMs.max, 500);
-  assert.equal(json.latencyMs.min, 500);
+  assert.equal(json.latencyMs!.max, 500);
+  assert.equal(json.latencyMs!.min, 500);
 });
 
 Deno.test("formatSummary() shows counts, rate, limit, percentiles, statuses and errors", () => {
@@ -116,12 +117,12 @@ Deno.test("Summary keeps failures apart: latency and its histogram are of succes
   const { latencyMs, ok, failed, errorDetails } = summary.toJSON();
   assert.equal(ok, 1000);
   assert.equal(failed, 500);
-  assert.equal(latencyMs.min, 100);
-  assert.ok(latencyMs.p50 >= 100, `p50 ${latencyMs.p50} is not pulled down by failures`);
-  assert.equal(latencyMs.histogram.counts.reduce((a, b) => a + b, 0), 1000);
-  assert.equal(latencyMs.histogram.boundsMs.length, latencyMs.histogram.counts.length + 1);
-  assert.ok(latencyMs.histogram.boundsMs[0]! <= latencyMs.min);
-  assert.ok(latencyMs.histogram.boundsMs.at(-1)! > latencyMs.max);
+  assert.equal(latencyMs!.min, 100);
+  assert.ok(latencyMs!.p50 >= 100, `p50 ${latencyMs!.p50} is not pulled down by failures`);
+  assert.equal(latencyMs!.histogram.counts.reduce((a, b) => a + b, 0), 1000);
+  assert.equal(latencyMs!.histogram.boundsMs.length, latencyMs!.histogram.counts.length + 1);
+  assert.ok(latencyMs!.histogram.boundsMs[0]! <= latencyMs!.min);
+  assert.ok(latencyMs!.histogram.boundsMs.at(-1)! > latencyMs!.max);
   assert.deepEqual(errorDetails, { too_many_open_files: [{ detail: "os error 24", count: 500 }] });
 });
 
@@ -193,12 +194,12 @@ Deno.test("formatSummary() draws the histogram and the hosts within 80 columns",
   assert.match(text, /p99\.9 /);
 });
 
-Deno.test("Summary counts late requests and latency from the scheduled start when records are due", () => {
+Deno.test("Summary times latency from the due time when records are due, service time beside it", () => {
   const plain = new Summary();
   plain.add(record({ start: 1000, ms: 10 }));
   assert.equal(plain.toJSON().late, undefined);
-  assert.equal(plain.toJSON().scheduledLatencyMs, undefined);
-  assert.doesNotMatch(formatSummary(plain.toJSON()), /^(late|scheduled) /m);
+  assert.equal(plain.toJSON().serviceLatencyMs, undefined);
+  assert.doesNotMatch(formatSummary(plain.toJSON()), /^(late|service|dropped) /m);
 
   const summary = new Summary();
   // On time: due at its start, 10 ms of service.
@@ -209,10 +210,41 @@ Deno.test("Summary counts late requests and latency from the scheduled start whe
   summary.merge(Summary.fromState(other.toState()));
   const json = summary.toJSON(1);
   assert.equal(json.late, 1);
-  assert.ok(Math.abs(json.latencyMs.max - 10) < 0.1);
-  assert.ok(Math.abs(json.scheduledLatencyMs!.max - 510) < 2, `${json.scheduledLatencyMs!.max}`);
-  assert.ok(Math.abs(json.scheduledLatencyMs!.p50 - 10) < 0.1);
+  assert.equal(summary.firstDue, 1000);
+  // The headline is from the due time, with every figure; the service time has them too.
+  const latency = json.latencyMs!;
+  const service = json.serviceLatencyMs!;
+  assert.ok(Math.abs(latency.max - 510) < 2, `${latency.max}`);
+  assert.ok(Math.abs(latency.p50 - 10) < 0.1);
+  assert.ok(Math.abs(latency.p95 - 510) < 3, `${latency.p95}`);
+  assert.equal(latency.histogram.counts.reduce((a, b) => a + b), 2);
+  assert.ok(Math.abs(service.max - 10) < 0.1);
+  assert.ok(Math.abs(service.p99 - 10) < 0.1);
+  assert.ok("p99.99" in service && "p95" in service && service.histogram.counts.length > 0);
+  assert.ok(Math.abs(json.hosts[0]!.p99Ms - 510) < 5, `${json.hosts[0]!.p99Ms}`);
+  assert.ok(Math.abs(summary.percentile(99)! - 510) < 3);
+  assert.ok(Math.abs(summary.percentile(99, true)! - 10) < 0.1);
   const text = formatSummary(json);
   assert.match(text, /^late +1 /m);
-  assert.match(text, /^scheduled +from the due time: p50 10\.0 ms.*max 51\d ms/m);
+  assert.match(text, /^latency +from the due time, of the 2 ok: min 10\.0 ms, .*max 51\d ms$/m);
+  assert.match(text, /^service +from the send: min 10\.0 ms, mean 10\.0 ms, max 10\.0 ms$/m);
+  assert.match(text, /^ +p50 10\.0 ms, p90 \d+(\.\d)? ms, p95 5\d\d ms, p99 5\d\d ms$/m);
+  assert.match(text, /^dropped +0$/m);
+  assert.match(text, /histogram of the ok requests, from their due time/);
+  for (const line of text.split("\n")) assert.ok(line.length <= 80, line);
+});
+
+Deno.test("Summary gives no latency when no request succeeded, and counts dropped requests", () => {
+  const summary = new Summary();
+  summary.add(record({ status: 0, error: "refused", due: 1000 }));
+  summary.addDropped(3);
+  const json = summary.toJSON();
+  assert.equal(json.latencyMs, null);
+  assert.equal(json.serviceLatencyMs, null);
+  assert.equal(json.dropped, 3);
+  assert.equal(summary.percentile(99), null);
+  assert.equal(Summary.fromState(summary.toState()).dropped, 3);
+  const text = formatSummary(json);
+  assert.match(text, /^latency +from the due time, of the 0 ok: none succeeded$/m);
+  assert.match(text, /^dropped +3 \(scheduled before the end of the run, never sent\)$/m);
 });

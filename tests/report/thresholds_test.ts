@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Summary } from "../../report/summary.ts";
-import { checkThresholds, parseThreshold } from "../../report/thresholds.ts";
+import { checkThresholds, formatThresholds, parseThreshold } from "../../report/thresholds.ts";
 
 function summaryOf(latencies: number[], failures: number) {
   const summary = new Summary();
@@ -19,7 +19,7 @@ function summaryOf(latencies: number[], failures: number) {
       error: "refused",
     });
   }
-  return summary.toJSON();
+  return summary;
 }
 
 Deno.test("checkThresholds() crosses and holds latency, errors, rps and counts", () => {
@@ -56,7 +56,7 @@ Deno.test("parseThreshold() names what is wrong with a bad expression", () => {
       ["p99 500ms", /METRIC OP VALUE/],
       ["p99=500ms", /METRIC OP VALUE/],
       ["latency>5ms", /not a metric/],
-      ["p55>5ms", /p50, p90/],
+      ["service.errors>1", /service\. goes with a latency/],
       ["p101>5ms", /at most p100/],
       ["rps>5%", /plain number/],
       ["errors>5ms", /count or a percentage/],
@@ -72,4 +72,74 @@ Deno.test("parseThreshold() names what is wrong with a bad expression", () => {
       return true;
     });
   }
+});
+
+Deno.test("checkThresholds() takes any percentile from the histogram, and p95 by name", () => {
+  // 1..1000 ms, one request each.
+  const summary = summaryOf(Array.from({ length: 1000 }, (_, i) => i + 1), 0);
+  const verdicts = [
+    ["p95>945ms", true],
+    ["p95>955ms", false],
+    ["p75>745ms", true],
+    ["p75>755ms", false],
+    ["p97.5>970ms", true],
+    ["p97.5>980ms", false],
+    ["p1<11ms", true],
+  ] as const;
+  const results = checkThresholds(verdicts.map(([text]) => parseThreshold(text)), summary);
+  for (const [i, [text, crossed]] of verdicts.entries()) {
+    assert.equal(results[i]!.crossed, crossed, `${text}: ${JSON.stringify(results[i])}`);
+  }
+});
+
+Deno.test("checkThresholds() measures from the due time with a rate, service.* from the send, dropped", () => {
+  const summary = new Summary();
+  // 99 on time at 5 ms, one held 1 s behind its due time by the client.
+  for (let i = 0; i < 100; i++) {
+    const late = i === 99;
+    summary.add({
+      index: i,
+      url: "http://a/",
+      status: 200,
+      start: 1000 * i + (late ? 1000 : 0),
+      due: 1000 * i,
+      ms: 5,
+      bytes: 1,
+      attempts: 1,
+      ...(late ? { late: true } : {}),
+    });
+  }
+  summary.addDropped(2);
+  const verdicts = [
+    ["p99.5>900ms", true],
+    ["max>1s", true],
+    ["service.p99.5>900ms", false],
+    ["service.max>6ms", false],
+    ["dropped>0", true],
+    ["dropped>2", false],
+    ["late>=1", true],
+  ] as const;
+  const results = checkThresholds(verdicts.map(([text]) => parseThreshold(text)), summary);
+  for (const [i, [text, crossed]] of verdicts.entries()) {
+    assert.equal(results[i]!.crossed, crossed, `${text}: ${JSON.stringify(results[i])}`);
+  }
+});
+
+Deno.test("a latency threshold without a successful request is crossed as no data", () => {
+  const summary = summaryOf([], 3);
+  const thresholds = ["p99>1s", "max>1s", "service.p50>1s", "errors>5"].map(parseThreshold);
+  const results = checkThresholds(thresholds, summary);
+  assert.deepEqual(results.map((result) => [result.value, result.crossed]), [
+    [null, true],
+    [null, true],
+    [null, true],
+    [3, false],
+  ]);
+  assert.equal(
+    formatThresholds(results, thresholds),
+    "threshold   crossed p99>1s (no data: no request succeeded)\n" +
+      "threshold   crossed max>1s (no data: no request succeeded)\n" +
+      "threshold   crossed service.p50>1s (no data: no request succeeded)\n" +
+      "threshold   passed errors>5 (measured 3)\n",
+  );
 });

@@ -207,5 +207,7 @@ Deno.test("Summary matches the records it was given", async () => {
   assert.equal(json.ok + json.failed, 100);
   assert.equal(Object.values(json.status).reduce((a, b) => a + b, 0), 100);
   assert.deepEqual(json.errors, failed ? { http_status: failed } : {});
-  assert.ok(json.latencyMs.p50 <= json.latencyMs.p90 && json.latencyMs.p90 <= json.latencyMs.max);
+  assert.ok(
+    json.latencyMs!.p50 <= json.latencyMs!.p90 && json.latencyMs!.p90 <= json.latencyMs!.max,
+  );
 });
