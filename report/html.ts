@@ -27,7 +27,7 @@
  *   timeline.add(record);
  * }
  * const json = summary.toJSON(5);
- * const thresholds = checkThresholds([parseThreshold("errors>0")], json);
+ * const thresholds = checkThresholds([parseThreshold("errors>0")], summary, json);
  * assert.equal(thresholds[0]?.crossed, false);
  * const html = renderHtmlReport({ title: "20 requests", summary: { ...json, thresholds }, timeline: timeline.toJSON() });
  * assert.match(html, /20 requests/);
@@ -44,10 +44,12 @@ import type { TimelineJson } from "./timeline.ts";
 export type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 export {
   checkThresholds,
+  type Measured,
   parseThreshold,
   type Threshold,
   type ThresholdResult,
 } from "./thresholds.ts";
+export { Summary } from "./summary.ts";
 export { Timeline, type TimelineJson, type TimelineOptions } from "./timeline.ts";
 export type { RequestRecord } from "../runner/types.ts";
 export type { ErrorKind } from "../runner/errors.ts";
