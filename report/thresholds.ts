@@ -161,6 +161,23 @@ export function parseThreshold(expression: string): Threshold {
  * @param summary The run's summary.
  * @param json Its figures, when they differ from `summary.toJSON()` (as `report` sets the time).
  * @returns One result per threshold, in order.
+ *
+ * @example A failure rate over 1% crosses its threshold
+ * ```ts
+ * import { checkThresholds, parseThreshold } from "./thresholds.ts";
+ * import { Summary } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const summary = new Summary();
+ * summary.add({ index: 0, url: "http://a/", status: 200, start: 0, ms: 80, bytes: 5, attempts: 1 });
+ * summary.add({ index: 1, url: "http://a/", status: 503, start: 0, ms: 9, bytes: 4, attempts: 1, error: "http_status" });
+ * const [errors, p99] = checkThresholds(
+ *   [parseThreshold("errors>1%"), parseThreshold("p99>500ms")],
+ *   summary.toJSON(),
+ * );
+ * assert.deepEqual(errors, { threshold: "errors>1%", value: 50, crossed: true });
+ * assert.equal(p99?.crossed, false);
+ * ```
  */
 export function checkThresholds(
   thresholds: readonly Threshold[],

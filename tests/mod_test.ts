@@ -10,16 +10,31 @@ interface DenoJson {
 
 const denoJson: DenoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 
-/** The names a module exports, as `deno doc` sees them (values and types). */
-async function exportedNames(path: string): Promise<string[]> {
+interface Declaration {
+  kind: string;
+  jsDoc?: { tags?: { kind: string }[] };
+  def?: { hasBody?: boolean };
+}
+
+interface DocSymbol {
+  name: string;
+  declarations: Declaration[];
+}
+
+/** What a module exports, as `deno doc` sees it (values and types). */
+async function exportedSymbols(path: string): Promise<DocSymbol[]> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["doc", "--json", path],
     cwd: ROOT,
   }).output();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   const doc = JSON.parse(new TextDecoder().decode(stdout));
-  const [module] = Object.values(doc.nodes) as { symbols: { name: string }[] }[];
-  return module!.symbols.map((symbol) => symbol.name);
+  const [module] = Object.values(doc.nodes) as { symbols: DocSymbol[] }[];
+  return module!.symbols;
+}
+
+async function exportedNames(path: string): Promise<string[]> {
+  return (await exportedSymbols(path)).map((symbol) => symbol.name);
 }
 
 Deno.test("mod.ts exports at most 40 names, each named explicitly", async () => {
@@ -87,4 +102,23 @@ Deno.test("no folder has a mod.ts, and nothing inside imports mod.ts", async () 
   }
   await walk(ROOT, "");
   assert.deepEqual(offenders, []);
+});
+
+Deno.test("every function and class of every export entry has an @example", async () => {
+  const without: string[] = [];
+  for (const [entry, path] of Object.entries(denoJson.exports)) {
+    for (const symbol of await exportedSymbols(path)) {
+      const documented = symbol.declarations.filter((declaration) =>
+        ["function", "class"].includes(declaration.kind) &&
+        // An overloaded function's implementation signature is not part of its API.
+        !(symbol.declarations.length > 1 && declaration.def?.hasBody)
+      );
+      if (
+        documented.some((declaration) =>
+          !declaration.jsDoc?.tags?.some((tag) => tag.kind === "example")
+        )
+      ) without.push(`${symbol.name} (${entry})`);
+    }
+  }
+  assert.deepEqual(without, []);
 });
