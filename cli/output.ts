@@ -69,9 +69,13 @@ export async function openOutput(
   if (path === "-") return opened(new Journal(Deno.stdout), "standard output");
 
   const description = descriptionPath(path);
-  // A missing or empty output is a new run, whatever description is left beside it.
-  const holds = (await Deno.stat(path).catch(() => undefined))?.size ?? 0;
-  const before = mode.resume && holds > 0 ? await readDescription(description) : undefined;
+  // A missing or empty output is a new run, whatever description is left beside it. A device
+  // or a pipe holds no run to resume, and gets no description.
+  const stat = await Deno.stat(path).catch(() => undefined);
+  const regular = stat === undefined || stat.isFile;
+  const before = mode.resume && (stat?.size ?? 0) > 0 && regular
+    ? await readDescription(description)
+    : undefined;
   if (before !== undefined) {
     const found = differences(before, identity);
     if (found.length > 0) throw new UsageError(anotherRun(path, found.join("; ")));
@@ -110,7 +114,7 @@ export async function openOutput(
     throw new UsageError(`Cannot write '${path}': ${(error as Error).message.split(":")[0]}`);
   }
   try {
-    await writeDescription(description, identity, run);
+    if (regular) await writeDescription(description, identity, run);
   } catch (error) {
     await journal[Symbol.asyncDispose]().catch(() => {});
     throw new UsageError(`Cannot write '${description}': ${(error as Error).message}`);

@@ -13,7 +13,7 @@ import {
   type RunOptions,
   runRequests,
 } from "../runner/run.ts";
-import { bodySaver } from "../runner/save.ts";
+import { bodySaver, finishSaved, savedPath, tidySaved } from "../runner/save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
 import { requestsFromTemplate, type Shard, withoutIndices } from "../sources/requests.ts";
 import { Summary, type SummaryJson } from "../report/summary.ts";
@@ -95,8 +95,28 @@ export async function run(
     else writeError ??= name === undefined ? message : `Cannot write ${name}: ${message}`;
     interrupt.halt();
   }
+  // With an output, a body gets its final name only once its record is written: a saved body
+  // always has its record, and a body without one (a `.part`) is made again by a resume.
+  const keepPart = save !== undefined && output !== undefined;
+  if (keepPart && flags.resume) {
+    const tidied = await tidySaved(
+      save.dir,
+      (index) =>
+        shard && index % shard.total !== shard.index
+          ? undefined
+          : output.finished.has(index)
+          ? { ok: true, file: savedPath(save.dir, index) }
+          : { ok: false },
+    );
+    if (tidied.finished + tidied.removed > 0) {
+      notice(
+        `note: resuming '${save.dir}': ${tidied.finished} whole bodies given their names, ` +
+          `${tidied.removed} files of requests to make again removed`,
+      );
+    }
+  }
   // A body that cannot be saved is output that cannot be written: stop, as for the output file.
-  const saving = save && { ...save, onError: (error: Error) => writeFailed(error) };
+  const saving = save && { ...save, keepPart, onError: (error: Error) => writeFailed(error) };
   const sink = saving ? { sink: bodySaver(saving) } : {};
   const records = source
     ? runRequests(source, { ...options, ...sink })
@@ -129,6 +149,12 @@ export async function run(
       outcome.timeline?.add(record);
       if (output && !output.journal.error) {
         await output.write(record).catch((e) => writeFailed(e, output.name));
+        // Written through with --save: the body's name follows its record.
+        if (keepPart) await output.journal.flush().catch((e) => writeFailed(e, output.name));
+      }
+      if (keepPart && record.file !== undefined) {
+        if (output!.journal.error) await Deno.remove(`${record.file}.part`).catch(() => {});
+        else await finishSaved(record.file).catch((error) => writeFailed(error));
       }
       if (verbose && !closed) {
         await verbose.write(verboseLine(record))
@@ -187,7 +213,10 @@ export async function run(
   }
   writeError ??= await writeHtml(outcome, `main.ts ${args.join(" ")}`, judged);
   if (writeError) {
-    console.error(`error: ${writeError}`);
+    const advice = keepPart && flags.output !== "-"
+      ? "; every saved body has its record: continue the run with --resume once there is room"
+      : "";
+    console.error(`error: ${writeError}${advice}`);
     return 3;
   }
   if (sourceError) {

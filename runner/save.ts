@@ -6,7 +6,9 @@
  * The scheme: request `i`'s body goes to `DIR/⌊i / 1000⌋/i`, and with
  * `failed` a failed response's body to `DIR/⌊i / 1000⌋/i.failed`. A body is
  * written to `NAME.part` first and renamed when it arrived whole, so a file
- * under its final name is always complete.
+ * under its final name is always complete. With `keepPart`, the rename waits
+ * for the caller ({@linkcode finishSaved}), who makes it once the request's
+ * record is safe: then a file under its final name also always has a record.
  *
  * @module
  */
@@ -23,6 +25,13 @@ export interface SaveOptions {
    * @default {false}
    */
   failed?: boolean;
+  /**
+   * Leave a whole body at `NAME.part` when its sink closes (which returns
+   * `NAME`): the caller renames it with {@linkcode finishSaved}.
+   *
+   * @default {false}
+   */
+  keepPart?: boolean;
   /**
    * Called when a body cannot be written (a full disk, an I/O error), with
    * an error that names the file; the request then fails as well.
@@ -79,7 +88,7 @@ export function savedPath(dir: string, index: number, failed = false): string {
 export function bodySaver(
   options: SaveOptions,
 ): (response: Response, request: RequestSpec) => Promise<BodySink> | undefined {
-  const { dir, failed = false, onError } = options;
+  const { dir, failed = false, keepPart = false, onError } = options;
   const made = new Set<number>();
   return (response, request) => {
     if (!response.ok && !failed) return undefined;
@@ -121,7 +130,7 @@ export function bodySaver(
       },
       async close() {
         close();
-        await Deno.rename(part, path).catch((error) => saveFailed(error, path));
+        if (!keepPart) await Deno.rename(part, path).catch((error) => saveFailed(error, path));
         return path;
       },
       async abort() {
@@ -129,5 +138,117 @@ export function bodySaver(
         await Deno.remove(part).catch(() => {});
       },
     };
+  }
+}
+
+/**
+ * Gives a whole body left at `NAME.part` (by a saver with `keepPart`) its
+ * final name.
+ *
+ * @param path The final name, as the record's `file` says it.
+ * @returns When it is renamed.
+ * @throws {Error} When it cannot be, naming the file.
+ *
+ * @example
+ * ```ts
+ * import { finishSaved } from "./save.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/7.part`, "whole");
+ * await finishSaved(`${dir}/7`);
+ * assert.equal(await Deno.readTextFile(`${dir}/7`), "whole");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function finishSaved(path: string): Promise<void> {
+  try {
+    await Deno.rename(`${path}.part`, path);
+  } catch (error) {
+    throw new Error(`Cannot save a body to '${path}': ${(error as Error).message}`);
+  }
+}
+
+/** What a resumed run knows of an index, for {@linkcode tidySaved}. */
+export type SavedState =
+  /** Finished ok: its record names `file` (or no file). */
+  | { ok: true; file: string | undefined }
+  /** To be made again by this run. */
+  | { ok: false }
+  /** Not this run's (another shard's): left alone. */
+  | undefined;
+
+/** What {@linkcode tidySaved} did. */
+export interface Tidied {
+  /** Whole bodies of finished requests given their final names (their rename was cut short). */
+  finished: number;
+  /** Files removed: `.part` files, bodies of requests to be made again, stale `.failed` files. */
+  removed: number;
+}
+
+/**
+ * Brings the files under `dir` in line with the records of a run about to be
+ * resumed: a body whose record finished ok keeps (or gets) its final name and
+ * loses any `.failed` file; every file of a request to be made again is
+ * removed, so no body is left under a name its next record does not give.
+ *
+ * @param dir The directory bodies are saved under.
+ * @param state What the run knows of each index.
+ * @returns How many files were renamed and removed.
+ *
+ * @example
+ * ```ts
+ * import { tidySaved } from "./save.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/0`);
+ * for (const name of ["1.part", "2.part", "3", "3.failed"]) await Deno.writeTextFile(`${dir}/0/${name}`, "x");
+ * const tidied = await tidySaved(dir, (index) =>
+ *   index === 2 ? { ok: false } : { ok: true, file: `${dir}/0/${index}` });
+ * assert.deepEqual(tidied, { finished: 1, removed: 2 });
+ * assert.deepEqual([...Deno.readDirSync(`${dir}/0`)].map((e) => e.name).sort(), ["1", "3"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function tidySaved(
+  dir: string,
+  state: (index: number) => SavedState,
+): Promise<Tidied> {
+  const tidied: Tidied = { finished: 0, removed: 0 };
+  const base = dir.endsWith("/") ? dir.slice(0, -1) : dir;
+  for await (const group of readDirIfAny(base)) {
+    if (!group.isDirectory || !/^\d+$/.test(group.name)) continue;
+    const names = new Set<string>();
+    for await (const entry of readDirIfAny(`${base}/${group.name}`)) names.add(entry.name);
+    for (const name of names) {
+      const match = /^(\d+)(\.failed)?(\.part)?$/.exec(name);
+      if (!match) continue;
+      const index = Number(match[1]);
+      const known = state(index);
+      if (known === undefined) continue;
+      const path = `${base}/${group.name}/${name}`;
+      const final = path.replace(/\.part$/, "");
+      const finishes = known.ok && match[3] !== undefined &&
+        !names.has(match[1]! + (match[2] ?? "")) &&
+        known.file !== undefined &&
+        known.file.endsWith(`/${group.name}/${final.split("/").at(-1)}`);
+      if (finishes) {
+        await Deno.rename(path, final);
+        tidied.finished++;
+      } else if (!known.ok || match[2] !== undefined || match[3] !== undefined) {
+        await Deno.remove(path);
+        tidied.removed++;
+      }
+    }
+  }
+  return tidied;
+}
+
+async function* readDirIfAny(path: string): AsyncGenerator<Deno.DirEntry> {
+  try {
+    yield* Deno.readDir(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }

@@ -129,6 +129,7 @@ Deno.test("a full disk stops the run with a summary, whole records and exit 3", 
     ]);
     assertOneError(output, 3, /Cannot write '\/dev\/full'/);
     assert.equal(JSON.parse(output.stdout).ok, 50);
+    await assert.rejects(Deno.stat("/dev/full.run.json"), Deno.errors.NotFound, "no description");
   });
 });
 
