@@ -173,7 +173,7 @@ export function parseThreshold(expression: string): Threshold {
  * summary.add({ index: 1, url: "http://a/", status: 503, start: 0, ms: 9, bytes: 4, attempts: 1, error: "http_status" });
  * const [errors, p99] = checkThresholds(
  *   [parseThreshold("errors>1%"), parseThreshold("p99>500ms")],
- *   summary.toJSON(),
+ *   summary,
  * );
  * assert.deepEqual(errors, { threshold: "errors>1%", value: 50, crossed: true });
  * assert.equal(p99?.crossed, false);
