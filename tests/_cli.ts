@@ -97,18 +97,3 @@ export async function inProcess(args: string[]): Promise<Output> {
   const code = await main(args, { console });
   return { code, stdout, stderr };
 }
-
-/**
- * Waits for `condition` to hold, checking every 10 ms: a test waits for the event, not a fixed
- * time. Fails the test after `RUN_TIMEOUT_MS`.
- */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-): Promise<void> {
-  const deadline = performance.now() + RUN_TIMEOUT_MS;
-  while (!await condition()) {
-    assert.ok(performance.now() < deadline, `waited too long for this: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { RequestRecord } from "../../runner/run.ts";
 import { type FaultOptions, serveDelay } from "../../server.ts";
 import type { SummaryJson } from "../../report/summary.ts";
-import { cli, command, inProcess, type Output, RUN_TIMEOUT_MS, until } from "../_cli.ts";
+import { cli, command, inProcess, type Output, RUN_TIMEOUT_MS } from "../_cli.ts";
+import { until } from "../_wait.ts";
 
 const decoder = new TextDecoder();
 

@@ -52,11 +52,19 @@ Deno.test("RateSchedule shares one schedule across workers", async () => {
        const due = [];
        for (let i = 0; i < 500; i++) due.push(schedule.next());
        self.postMessage(due);
-     };`,
+     };
+     self.postMessage("ready");`,
   ], { type: "application/javascript" });
   const url = URL.createObjectURL(blob);
-  const workers = [0, 1].map(() => new Worker(url, { type: "module" }));
+  const workers: Worker[] = [];
   try {
+    // One at a time: under `deno test` each worker's module is type-checked as it loads, and the
+    // second finds the first one's check done. Then both draw at once.
+    for (let i = 0; i < 2; i++) {
+      const worker = new Worker(url, { type: "module" });
+      workers.push(worker);
+      await new Promise((resolve) => worker.onmessage = resolve);
+    }
     const results = await Promise.all(workers.map((worker) => {
       const { promise, resolve } = Promise.withResolvers<number[]>();
       worker.onmessage = ({ data }) => resolve(data);

@@ -2,6 +2,7 @@ import { serveCounting } from "../_pace_server.ts";
 import assert from "node:assert/strict";
 import { serveDelay } from "../../server.ts";
 import { runTemplateInWorkers } from "../../runner/workers.ts";
+import { until } from "../_wait.ts";
 
 function sortedIndices(records: { index: number }[]): number[] {
   return records.map((record) => record.index).sort((a, b) => a - b);
@@ -10,9 +11,9 @@ function sortedIndices(records: { index: number }[]): number[] {
 Deno.test("runTemplateInWorkers() makes every request once across the workers", async () => {
   await using server = serveDelay({ maxDelay: 0 });
   const records = await Array.fromAsync(
-    runTemplateInWorkers(`${server.url}{}`, 2000, { workers: 3, concurrency: 30 }),
+    runTemplateInWorkers(`${server.url}{}`, 300, { workers: 2, concurrency: 30 }),
   );
-  assert.deepEqual(sortedIndices(records), [...Array(2000).keys()]);
+  assert.deepEqual(sortedIndices(records), [...Array(300).keys()]);
   assert.ok(
     records.every((record) => record.status === 200 && record.url.endsWith(`/${record.index}`)),
   );
@@ -48,22 +49,34 @@ Deno.test("runTemplateInWorkers() takes only its shard's indices", async () => {
 });
 
 Deno.test("runTemplateInWorkers() stops dispatching on stop and records requests aborted on abort", async () => {
-  await using server = serveDelay({ maxDelay: 0, faults: { hang: 1 } });
-  const stop = new AbortController();
-  const abort = new AbortController();
-  const records = runTemplateInWorkers(`${server.url}{}`, 100_000, {
-    workers: 2,
-    concurrency: 6,
-    stop: stop.signal,
-    signal: abort.signal,
+  let hits = 0;
+  const answer = Promise.withResolvers<void>();
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    hits++;
+    await answer.promise;
+    return new Response("late");
   });
-  // Long enough for both workers to start and fill their slots on a busy machine.
-  setTimeout(() => stop.abort(), 1000);
-  setTimeout(() => abort.abort(), 1100);
-  const finished = await Array.fromAsync(records);
-  // Every request hangs, so exactly the six that filled the slots were started.
-  assert.equal(finished.length, 6);
-  assert.ok(finished.every((record) => record.error === "aborted"));
+  try {
+    const stop = new AbortController();
+    const abort = new AbortController();
+    const url = `http://127.0.0.1:${server.addr.port}/{}`;
+    const records = Array.fromAsync(runTemplateInWorkers(url, 100_000, {
+      workers: 2,
+      concurrency: 6,
+      stop: stop.signal,
+      signal: abort.signal,
+    }));
+    await until(() => hits === 6, "both workers fill their slots");
+    stop.abort();
+    abort.abort();
+    const finished = await records;
+    // Every request hangs, so exactly the six that filled the slots were started.
+    assert.equal(finished.length, 6);
+    assert.equal(hits, 6);
+    assert.ok(finished.every((record) => record.error === "aborted"));
+  } finally {
+    answer.resolve();
+  }
 });
 
 Deno.test("runTemplateInWorkers() draws from one rate schedule and splits perHost exactly", async () => {
