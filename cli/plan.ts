@@ -10,7 +10,7 @@ import {
   readOpenFileLimit,
   RESERVED_DESCRIPTORS,
 } from "../runner/open_files.ts";
-import type { RunOptions } from "../runner/types.ts";
+import { MAX_RETRIES, type RunSettings } from "../runner/options.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources/requests.ts";
 import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
@@ -38,9 +38,8 @@ import {
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
 export const MAX_CONCURRENCY = 100_000;
-/** The longest timeout accepted, in seconds: a day. */
-export const MAX_TIMEOUT = 86_400;
-export const MAX_RETRIES = 100;
+/** The longest `--timeout` accepted, in seconds: a day (the runner takes up to 24 days). */
+const MAX_TIMEOUT_FLAG = 86_400;
 /**
  * Runner threads by default: one per CPU, at most 4. On the 2-CPU bench machine, otherwise idle,
  * two runner threads made 23% (C=100) and 43% (C=1000) more requests per second than one, for
@@ -97,9 +96,8 @@ export interface RunPlan {
   workers: number;
   shard: Shard | undefined;
   delays: { maxDelay: number; seed: number };
-  request:
-    & Omit<RunOptions, "concurrency" | "signal" | "client" | "headers" | "read" | "sink" | "rate">
-    & { headers?: [string, string][]; rate?: number };
+  /** What the runner is asked to do; the concurrency and client options are set at the start. */
+  request: Omit<RunSettings, "concurrency" | "clientOptions">;
   /** What the run requests, for `--resume` and `report` to check. */
   identity: RunIdentity;
   /** The HTTP client's options and `--save`. */
@@ -142,7 +140,8 @@ export async function planRun(
   const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
   const seed = integer("seed", flags.seed ?? "1", 0);
-  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT) * 1000;
+  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT_FLAG) *
+    1000;
   const retries = integer("retries", flags.retries ?? "0", 0, MAX_RETRIES);
   const shard = flags.shard === undefined
     ? undefined

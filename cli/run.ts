@@ -6,16 +6,10 @@
 
 import { greedyMakespan } from "../report/greedy_bound.ts";
 import { LineWriter } from "../output/ndjson.ts";
-import type { Bitset } from "../output/bitset.ts";
-import {
-  type RequestRecord,
-  type RequestSpec,
-  type RunOptions,
-  runRequests,
-} from "../runner/run.ts";
+import { type RequestRecord, type RunOptions, runRequests } from "../runner/run.ts";
 import { bodySaver, finishSaved, savedPath, tidySaved } from "../runner/save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
-import { requestsFromTemplate, type Shard, withoutIndices } from "../sources/requests.ts";
+import { templateSource, withoutIndices } from "../sources/requests.ts";
 import { Summary, type SummaryJson } from "../report/summary.ts";
 import { runTemplateInWorkers } from "../runner/workers.ts";
 import { parse } from "./args.ts";
@@ -68,13 +62,11 @@ export async function run(
   const { clientOptions, save } = plan.transport;
   const options = {
     ...plan.request,
-    // --no-keepalive keeps none; otherwise every origin's idle pool must fit under the file limit.
+    // Every origin's idle pool must fit under the file limit (--no-keepalive keeps none); the
+    // runner keeps no more than its concurrency and --per-host need.
     clientOptions: {
       ...clientOptions,
-      poolMaxIdlePerHost: Math.min(
-        clientOptions.poolMaxIdlePerHost ?? idlePerOrigin,
-        idlePerOrigin,
-      ),
+      poolMaxIdlePerHost: Math.min(clientOptions.poolMaxIdlePerHost ?? Infinity, idlePerOrigin),
     },
     concurrency,
     signal: interrupt.abort,
@@ -128,7 +120,10 @@ export async function run(
       ...(finished ? { skip: finished } : {}),
       ...(saving ? { save: saving } : {}),
     })
-    : runRequests(fromTemplate(template, plan.count, shard, finished), { ...options, ...sink });
+    : runRequests(templateSource(template, plan.count, { shard, skip: finished }), {
+      ...options,
+      ...sink,
+    });
 
   // With the records on stdout (`--output -`), the summary and the lines of --verbose go to stderr.
   const toStdout = flags.output === "-";
@@ -224,17 +219,6 @@ export async function run(
     return 2;
   }
   return interrupt.code || verdict;
-}
-
-/** A template's requests, less those an earlier run finished. */
-function fromTemplate(
-  template: string,
-  count: number,
-  shard: Shard | undefined,
-  finished: Bitset | undefined,
-): Iterable<RequestSpec> {
-  const requests = requestsFromTemplate(template, count, shard);
-  return finished ? withoutIndices(requests, finished) : requests;
 }
 
 /**

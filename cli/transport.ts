@@ -11,9 +11,7 @@ import type { SaveOptions } from "../runner/save.ts";
 import { checkHeader } from "../sources/targets.ts";
 import { integer, UsageError } from "./args.ts";
 import { openForReading, requirePermission } from "./files.ts";
-
-/** The most redirects `--max-redirects` accepts. */
-export const MAX_REDIRECTS = 1000;
+import { MAX_REDIRECTS } from "../runner/options.ts";
 
 export const TRANSPORT_OPTIONS = {
   targets: { type: "string" },

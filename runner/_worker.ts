@@ -12,9 +12,9 @@ import { RateSchedule } from "../pace/rate_schedule.ts";
 import { runRequests } from "./run.ts";
 import { bodySaver } from "./save.ts";
 import { Semaphore } from "../semaphore.ts";
-import { expandTemplate } from "../sources/requests.ts";
+import { templateSource } from "../sources/requests.ts";
 import type { WorkerCommand, WorkerReport } from "./workers.ts";
-import type { RequestRecord, RequestSpec } from "./run.ts";
+import type { RequestRecord, RequestSpec, RunOptions } from "./run.ts";
 
 /** Records per message. */
 const BATCH_SIZE = 256;
@@ -54,17 +54,12 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
     if (batch.length > 0 && credits.tryAcquire()) post();
   }, BATCH_MS);
   try {
-    const { save, ...rest } = command.options;
+    const { settings, save, schedule } = command;
     const onError = (error: Error) => report({ type: "save-error", message: error.message });
-    const sink = save ? { sink: bodySaver({ ...save, onError }) } : {};
-    const { schedule } = command;
-    const options = {
-      ...rest,
-      signal: abort.signal,
-      ...sink,
-      ...(schedule ? { rate: new RateSchedule(schedule.rate, schedule) } : {}),
-    };
-    for await (const record of runRequests(indices(command), options)) {
+    const options: RunOptions = { ...settings, signal: abort.signal };
+    if (save) options.sink = bodySaver({ ...save, onError });
+    if (schedule) options.rate = new RateSchedule(schedule.rate, schedule);
+    for await (const record of runRequests(requestsOf(command), options)) {
       batch.push(record);
       if (batch.length >= BATCH_SIZE) {
         await credits.acquire();
@@ -81,15 +76,13 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
 }
 
 /** This worker's share of the requests: whatever index the shared counter hands out next. */
-function* indices(command: Extract<WorkerCommand, { type: "start" }>): Generator<RequestSpec> {
+function requestsOf(command: Extract<WorkerCommand, { type: "start" }>): Iterable<RequestSpec> {
   const { template, count, shard } = command;
   const counter = new BigInt64Array(command.counter);
-  const urlOf = expandTemplate(template);
-  const skip = command.skip && new Bitset(command.skip);
-  while (Atomics.load(counter, 1) === 0n) {
-    const index = shard.index + Number(Atomics.add(counter, 0, 1n)) * shard.total;
-    if (index >= count) return;
-    if (skip?.has(index)) continue;
-    yield { index, url: urlOf(index) };
-  }
+  return templateSource(template, count, {
+    shard,
+    skip: command.skip && new Bitset(command.skip),
+    // Past the end once the run stops.
+    next: () => Atomics.load(counter, 1) === 0n ? Number(Atomics.add(counter, 0, 1n)) : Infinity,
+  });
 }

@@ -15,7 +15,8 @@ import { permissionDetail } from "./net_permission.ts";
 import { readFailureKind, readWithin, RetryableError } from "./read.ts";
 import { isTransientStatus, parseRetryAfter } from "./retry_policy.ts";
 import type { Outgoing, Transport } from "./transport.ts";
-import type { RequestSpec, RunOptions } from "./types.ts";
+import type { RequestSpec } from "./types.ts";
+import type { RunOptions } from "./options.ts";
 
 /** What every attempt tells, whether it succeeded or not. */
 interface AttemptOutcome<T> {

@@ -14,16 +14,13 @@ import { createPace, type Permit } from "../pace/pace.ts";
 import { fetchTransport, type Outgoing } from "./transport.ts";
 import { haltable } from "../async/haltable.ts";
 import { netPermissionCheck } from "./net_permission.ts";
-import type { RequestRecord, RequestSpec, RunOptions } from "./types.ts";
+import type { RequestRecord, RequestSpec } from "./types.ts";
+import { checkRunOptions, idlePoolSize, type RunOptions } from "./options.ts";
 import { backoffMs, isIdempotent, sleep } from "./retry_policy.ts";
 import { pooledMap } from "../semaphore.ts";
 
-export type { BodySink, RequestRecord, RequestSpec, RunOptions } from "./types.ts";
-
-/** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1 - 250;
-const MAX_RETRIES = 100;
-const MAX_REDIRECTS = 1000;
+export type { BodySink, RequestRecord, RequestSpec } from "./types.ts";
+export type { RunOptions, RunSettings } from "./options.ts";
 
 /**
  * Makes one request per item of `requests`, at most `concurrency` at a time,
@@ -88,15 +85,15 @@ export async function* runRequests<T = unknown>(
     signal,
     stop,
   } = options;
-  checkOptions(options);
+  checkRunOptions(options);
   const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
   const { rate, ramp, duration, perHost, backoff } = options;
   const paceOptions = { rate, ramp, duration, perHost, backoff, concurrency, halt };
   using pace = createPace<RequestSpec>(paceOptions);
   const client = options.client ??
     Deno.createHttpClient({
-      poolMaxIdlePerHost: Math.min(concurrency, perHost ?? concurrency),
       ...options.clientOptions,
+      poolMaxIdlePerHost: idlePoolSize(options),
     });
   using deadlines = new Deadlines(timeout, signal);
   const context: AttemptContext<T> = {
@@ -169,57 +166,7 @@ function toRecord<T>(
   return record;
 }
 
-const OPTION_RANGES: Record<string, string> = {
-  concurrency: "a positive integer",
-  timeout: `a positive number of at most ${MAX_TIMEOUT_MS}`,
-  retries: `an integer from 0 to ${MAX_RETRIES}`,
-  retryDelay: "a non-negative number",
-  maxBytes: "a non-negative number",
-  maxRedirects: `an integer from 0 to ${MAX_REDIRECTS}`,
-};
-
 /** A plain URL's index is its position. */
 function toSpec(request: string | RequestSpec, position: number): RequestSpec {
   return typeof request === "string" ? { index: position, url: request } : request;
-}
-
-/** Refuses options out of range, and a method, header or body that fetch would refuse. */
-function checkOptions(options: RunOptions<unknown>): void {
-  const {
-    concurrency = 1000,
-    timeout = 30_000,
-    retries = 0,
-    retryDelay = 100,
-    maxBytes = Infinity,
-    maxRedirects = 20,
-    method = "GET",
-    headers,
-    body,
-  } = options;
-  checkOption("concurrency", concurrency, Number.isInteger(concurrency) && concurrency >= 1);
-  checkOption("timeout", timeout, timeout > 0 && timeout <= MAX_TIMEOUT_MS);
-  checkOption(
-    "retries",
-    retries,
-    Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES,
-  );
-  checkOption("retryDelay", retryDelay, Number.isFinite(retryDelay) && retryDelay >= 0);
-  checkOption("maxBytes", maxBytes, maxBytes >= 0);
-  checkOption(
-    "maxRedirects",
-    maxRedirects,
-    Number.isInteger(maxRedirects) && maxRedirects >= 0 && maxRedirects <= MAX_REDIRECTS,
-  );
-  new Request("http://127.0.0.1/", {
-    method,
-    ...(headers ? { headers } : {}),
-    ...(body ? { body } : {}),
-  });
-}
-
-function checkOption(name: string, value: number, valid: boolean): void {
-  if (valid) return;
-  throw new RangeError(
-    `Cannot run requests as '${name}' must be ${OPTION_RANGES[name]}: current value is ${value}`,
-  );
 }

@@ -1,13 +1,12 @@
 /**
- * What a run takes in and gives out: its {@linkcode RunOptions}, a
- * {@linkcode RequestSpec} per request, a {@linkcode RequestRecord} per
- * outcome, and the shapes of the hooks that read or store a response's body.
+ * What a run takes in and gives out: a {@linkcode RequestSpec} per request,
+ * a {@linkcode RequestRecord} per outcome, and the {@linkcode BodySink} a
+ * response's body may be stored through (the options are in `options.ts`).
  *
  * @module
  */
 
 import type { ErrorKind } from "./errors.ts";
-import type { RateSchedule } from "../pace/rate_schedule.ts";
 
 /**
  * The outcome of one request, after any retries.
@@ -84,131 +83,4 @@ export interface BodySink {
    * @returns When it is dropped.
    */
   abort(): Promise<void>;
-}
-
-/**
- * Options for `runRequests` (`runner.ts`).
- *
- * @typeParam T What `read` returns.
- */
-export interface RunOptions<T = unknown> {
-  /**
-   * The most requests in flight at once; `read` runs inside the slot.
-   *
-   * @default {1000}
-   */
-  concurrency?: number;
-  /**
-   * Milliseconds one attempt may take: headers, redirects and body (however
-   * `read` consumes it). Attempts that start within a short window share one
-   * timer, so an attempt times out up to a twentieth of this (at most 250 ms)
-   * late.
-   *
-   * @default {30000}
-   */
-  timeout?: number;
-  /**
-   * Extra attempts for a transient failure (a transport error, 408, 429, 502,
-   * 503 or 504, a `RetryableError` from `read`) of an idempotent request, with
-   * exponential backoff, full jitter, and `Retry-After` honoured.
-   *
-   * @default {0}
-   */
-  retries?: number;
-  /**
-   * The first backoff ceiling in milliseconds; it doubles with each retry.
-   *
-   * @default {100}
-   */
-  retryDelay?: number;
-  /**
-   * The HTTP method, unless a request has its own.
-   *
-   * @default {"GET"}
-   */
-  method?: string;
-  /** Request headers, unless a request has its own. */
-  headers?: HeadersInit;
-  /** The request body, unless a request has its own. */
-  body?: string | Uint8Array<ArrayBuffer>;
-  /**
-   * Reads each final response (after redirects and status retries, whatever
-   * its status) into the record's `value`. It runs inside the request's
-   * slot; what it leaves unread is cancelled when it returns. Without it, the
-   * body is counted through a fixed buffer and dropped.
-   */
-  read?: (response: Response, request: RequestSpec) => T | Promise<T>;
-  /**
-   * Where to stream each final response's body instead of dropping it, when
-   * there is no `read`: a {@linkcode BodySink} for this response, or
-   * `undefined` to count the body only. What the sink's `close` returns
-   * becomes the record's `file`.
-   */
-  sink?: (response: Response, request: RequestSpec) => BodySink | Promise<BodySink> | undefined;
-  /**
-   * The most body bytes to read without `read`; a longer body is cancelled
-   * and fails with `too_large`.
-   *
-   * @default {Infinity}
-   */
-  maxBytes?: number;
-  /**
-   * Redirects to follow. Each `Location` followed counts one; a 3xx past the
-   * limit, or one that leads back to a URL of the same chain, fails with
-   * `redirects`. With 0, a 3xx is the answer (a failure of kind `http_status`).
-   *
-   * @default {20}
-   */
-  maxRedirects?: number;
-  /**
-   * Stops the run: no new requests start, requests in flight are cancelled
-   * and yield records with the error `aborted`.
-   */
-  signal?: AbortSignal;
-  /**
-   * Stops dispatching gracefully: no new requests start, requests in flight
-   * finish and yield their records.
-   */
-  stop?: AbortSignal;
-  /**
-   * The HTTP client to send with. By default one is made from `clientOptions`
-   * with a connection pool as large as `concurrency`, and closed when the run
-   * ends.
-   */
-  client?: Deno.HttpClient;
-  /** Options of the client made when `client` is not given (CA certificates, proxy, protocol). */
-  clientOptions?: Deno.CreateHttpClientOptions;
-  /**
-   * Requests per second: request `k` is due at `start + k / rate` and starts
-   * then, or as soon as a slot is free (its record says `late`). Records get
-   * `due`, so the summary can time latency from the scheduled start. A
-   * {@linkcode RateSchedule} shares one schedule between runs (worker threads).
-   */
-  rate?: number | RateSchedule;
-  /**
-   * Milliseconds over which the rate rises linearly from 0; without a rate,
-   * the concurrency rises instead.
-   */
-  ramp?: number;
-  /**
-   * Milliseconds after which no request starts (from the rate schedule's
-   * start, or the run's); requests in flight finish.
-   */
-  duration?: number;
-  /**
-   * The most requests in flight to one origin. A request for an origin at
-   * its cap is held (up to 1000 in all) while later ones for
-   * other origins go ahead; each origin's requests keep their order.
-   */
-  perHost?: number;
-  /**
-   * Host-wide backoff: a 429, or a 503 with `Retry-After`, pauses new
-   * requests and retries to that origin until the time given, and a 429
-   * halves the origin's concurrency (at most `perHost`), which climbs back
-   * one step per window of successes. The CLI turns it on with `--retries`
-   * or `--per-host`.
-   *
-   * @default {false}
-   */
-  backoff?: boolean;
 }

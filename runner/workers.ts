@@ -16,37 +16,30 @@
  */
 
 import type { Bitset } from "../output/bitset.ts";
-import type { RequestRecord, RunOptions } from "./types.ts";
+import type { RequestRecord } from "./types.ts";
+import type { RunSettings } from "./options.ts";
 import type { SaveOptions } from "./save.ts";
 import type { Shard } from "../sources/requests.ts";
 import { RateSchedule } from "../pace/rate_schedule.ts";
 
-/** Options for {@linkcode runTemplateInWorkers}. */
-export interface WorkersOptions
-  extends Omit<RunOptions, "client" | "headers" | "read" | "sink" | "rate"> {
-  /**
-   * Requests per second for the whole run: every worker takes its requests'
-   * due times from one shared {@linkcode RateSchedule}.
-   */
-  rate?: number;
+/** Options for {@linkcode runTemplateInWorkers}: the run's {@linkcode RunSettings}, and the workers'. */
+export interface WorkersOptions extends RunSettings {
   /**
    * How many workers to run.
    *
    * @default {2}
    */
   workers?: number;
-  /** Request headers, as name and value pairs (a name may repeat). */
-  headers?: [string, string][] | Record<string, string>;
   /** Save bodies to files, as `bodySaver` does: each worker writes its own; `onError` is called here. */
   save?: SaveOptions;
   /** Take only this shard's indices. */
   shard?: Shard;
-  /**
-   * Leave out these indices, as finished by an earlier run.
-   *
-   * @ignore The CLI's `--resume`: the bitset's shape may change in any release.
-   */
+  /** Leave out these indices, as finished by an earlier run. */
   skip?: Bitset;
+  /** Stops the run: requests in flight are cancelled and yield records with the error `aborted`. */
+  signal?: AbortSignal;
+  /** Stops dispatching gracefully: requests in flight finish and yield their records. */
+  stop?: AbortSignal;
 }
 
 /** A message from a runner worker. */
@@ -63,7 +56,10 @@ export type WorkerCommand =
     template: string;
     count: number;
     shard: Shard;
-    options: Omit<WorkersOptions, "signal" | "stop" | "workers" | "shard" | "skip">;
+    /** The worker's share of the run: its concurrency and per-origin cap. */
+    settings: RunSettings;
+    /** Save bodies to files (its `onError` stays with the caller). */
+    save?: Omit<SaveOptions, "onError">;
     /** The run's rate schedule, shared: its rate, ramp and buffer. */
     schedule?: { rate: number; ramp: number; buffer: SharedArrayBuffer };
     /** [next k, stop flag]: index `k` of the shard is `shard.index + k * shard.total`. */
@@ -112,17 +108,17 @@ export async function* runTemplateInWorkers(
     signal,
     stop,
     save,
-    ...rest
+    ...settings
   } = options;
   // A function cannot cross to a worker: the workers report save errors, and onError hears them here.
   const { onError: onSaveError, ...saveOptions } = save ?? {};
-  const { rate, perHost } = rest;
+  const { rate, perHost } = settings;
   // Each worker gets a share of perHost, so the shares add up to it exactly.
   const workerCount = Math.max(1, Math.min(wanted, concurrency, perHost ?? Infinity));
   // One schedule for all: it starts when the first worker takes a ticket.
   const schedule = rate === undefined
     ? undefined
-    : new RateSchedule(rate, rest.ramp === undefined ? {} : { ramp: rest.ramp });
+    : new RateSchedule(rate, settings.ramp === undefined ? {} : { ramp: settings.ramp });
   const counter = new SharedArrayBuffer(16);
   const flags = new BigInt64Array(counter);
   const skipped = skip && skip.size > 0 ? skip.share() : undefined;
@@ -158,12 +154,12 @@ export async function* runTemplateInWorkers(
       template,
       count,
       shard,
-      options: {
-        ...rest,
+      settings: {
+        ...settings,
         concurrency: share(concurrency),
         ...(perHost === undefined ? {} : { perHost: share(perHost) }),
-        ...(save ? { save: saveOptions as SaveOptions } : {}),
       },
+      ...(save ? { save: saveOptions as Omit<SaveOptions, "onError"> } : {}),
       ...(schedule
         ? { schedule: { rate: schedule.rate, ramp: schedule.ramp, buffer: schedule.buffer } }
         : {}),

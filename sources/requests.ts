@@ -106,16 +106,70 @@ export function requestsFromTemplate(
   count: number,
   shard: Shard = { index: 0, total: 1 },
 ): Iterable<RequestSpec> {
+  return templateSource(template, count, { shard });
+}
+
+/** Options for {@linkcode templateSource}. */
+export interface TemplateSourceOptions {
+  /**
+   * Take only this shard's requests.
+   *
+   * @default {{ index: 0, total: 1 }}
+   */
+  shard?: Shard | undefined;
+  /** Leave out these indices (what an earlier run finished). */
+  skip?: Bitset | undefined;
+  /**
+   * Hands out the next position `k` in the shard (index `shard.index + k *
+   * shard.total`), so threads can share one source; a position past the
+   * shard's end ends the source. By default positions count up from 0.
+   */
+  next?: (() => number) | undefined;
+}
+
+/**
+ * The one source of a template's requests, on the main thread and in the
+ * runner's workers: a shard of the indices below `count`, less those to
+ * skip, taken in the order `next` hands them out.
+ *
+ * @param template An http or https URL; `{}` marks where the index goes.
+ * @param count How many requests in all shards, a non-negative integer.
+ * @param options The {@linkcode TemplateSourceOptions}.
+ * @returns The requests, pulled lazily.
+ * @throws {TypeError} When the template does not make an http or https URL.
+ * @throws {RangeError} When `count` is not a non-negative integer.
+ *
+ * @example
+ * ```ts
+ * import { Bitset } from "../output/bitset.ts";
+ * import { templateSource } from "./requests.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const skip = new Bitset();
+ * skip.add(2);
+ * const requests = [...templateSource("http://127.0.0.1/{}", 4, { skip })];
+ * assert.deepEqual(requests.map((request) => request.index), [0, 1, 3]);
+ * ```
+ */
+export function templateSource(
+  template: string,
+  count: number,
+  options: TemplateSourceOptions = {},
+): Iterable<RequestSpec> {
   if (!Number.isSafeInteger(count) || count < 0) {
     throw new RangeError(
       `Cannot make requests as 'count' must be a non-negative integer: current value is ${count}`,
     );
   }
+  const { shard = { index: 0, total: 1 }, skip, next } = options;
   const urlOf = expandTemplate(template);
   return {
     *[Symbol.iterator]() {
-      for (let index = shard.index; index < count; index += shard.total) {
-        yield { index, url: urlOf(index) };
+      let position = 0;
+      while (true) {
+        const index = shard.index + (next ? next() : position++) * shard.total;
+        if (!(index < count)) return;
+        if (!skip?.has(index)) yield { index, url: urlOf(index) };
       }
     },
   };

@@ -5,7 +5,9 @@ import {
   parseShard,
   requestsFromLines,
   requestsFromTemplate,
+  templateSource,
 } from "../../sources/requests.ts";
+import { Bitset } from "../../output/bitset.ts";
 
 function streamOf(text: string, chunkSize = 3): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
@@ -85,4 +87,21 @@ Deno.test("requestsFromLines() skips blanks and comments and shards by URL index
 Deno.test("requestsFromLines() names the line number of a malformed URL", async () => {
   const text = "http://127.0.0.1/a\n# fine\nftp://127.0.0.1/b\n";
   await assert.rejects(Array.fromAsync(requestsFromLines(streamOf(text))), /^TypeError: Line 3:/);
+});
+
+Deno.test("templateSource() shared by two consumers hands out every index of the shard once", () => {
+  let taken = 0;
+  const next = () => taken++;
+  const skip = new Bitset();
+  skip.add(4);
+  const shard = { index: 0, total: 2 };
+  const a = templateSource("http://127.0.0.1/{}", 11, { shard, skip, next })[Symbol.iterator]();
+  const b = templateSource("http://127.0.0.1/{}", 11, { shard, skip, next })[Symbol.iterator]();
+  const seen: number[] = [];
+  for (let turn = 0; turn < 10; turn++) {
+    const item = (turn % 2 === 0 ? a : b).next();
+    if (!item.done) seen.push(item.value.index);
+  }
+  assert.deepEqual(seen.sort((x, y) => x - y), [0, 2, 6, 8, 10]);
+  assert.equal(a.next().done, true);
 });
