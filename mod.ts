@@ -24,7 +24,7 @@
 // The runner: one record per request.
 export { runRequests } from "./runner/run.ts";
 export type { BodySink, RequestRecord, RequestSpec } from "./runner/types.ts";
-export type { RunOptions } from "./runner/options.ts";
+export type { RunOptions, RunSettings } from "./runner/options.ts";
 export type { ErrorKind } from "./runner/errors.ts";
 export { RetryableError } from "./runner/read.ts";
 export { bodySaver, type SaveOptions } from "./runner/save.ts";
