@@ -34,7 +34,11 @@ export interface WorkersOptions extends RunSettings {
   save?: SaveOptions;
   /** Take only this shard's indices. */
   shard?: Shard;
-  /** Leave out these indices, as finished by an earlier run. */
+  /**
+   * Leave out these indices, as finished by an earlier run.
+   *
+   * @ignore The CLI's `--resume`: the bitset's shape may change in any release.
+   */
   skip?: Bitset;
   /** Stops the run: requests in flight are cancelled and yield records with the error `aborted`. */
   signal?: AbortSignal;
