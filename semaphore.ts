@@ -1,6 +1,6 @@
 /**
  * A FIFO {@linkcode Semaphore} with the shape of `@std/async`'s, and, re-exported
- * from `pooled_map.ts`, {@linkcode pooledMap} and {@linkcode pooledMapSettled}.
+ * from `async/pooled_map.ts`, {@linkcode pooledMap} and {@linkcode pooledMapSettled}.
  * Nothing here knows about HTTP.
  *
  * @example Map over items with at most two in flight

@@ -44,7 +44,7 @@ const MAX_TIMEOUT_FLAG = 86_400;
  * Runner threads by default: one per CPU, at most 4. On the 2-CPU bench machine, otherwise idle,
  * two runner threads made 23% (C=100) and 43% (C=1000) more requests per second than one, for
  * 4-18% more CPU per request and about 100 MB more memory; on a machine busy with other work
- * the second thread gained nothing (README, Performance).
+ * the second thread gained nothing (docs/performance.md).
  */
 export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
 /** The most runner threads accepted. */
