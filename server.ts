@@ -28,14 +28,12 @@
 import { parseArgs } from "node:util";
 
 import {
-  Closing,
   createResponder,
   type DelayHandlerOptions,
   INJECTED,
   type Responder,
-  signalCancel,
-  sleep,
 } from "./server/responder.ts";
+import { Closing, signalCancel, sleep } from "./async/sleep.ts";
 import { FAULTS } from "./server/delays.ts";
 
 export {

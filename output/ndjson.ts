@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ErrorKind } from "../runner/errors.ts";
+import { ERROR_KINDS } from "../runner/errors.ts";
 import type { RequestRecord } from "../runner/types.ts";
 
 /** Flush once this many characters are buffered. */
@@ -76,25 +76,6 @@ export interface LineTarget {
   /** Writes some of `chunk` at once, returning how many bytes were written. */
   writeSync(chunk: Uint8Array): number;
 }
-
-/** Every {@linkcode ErrorKind}, so a record's `error` can be checked at run time. */
-const ERROR_KINDS: Record<ErrorKind, true> = {
-  http_status: true,
-  timeout: true,
-  refused: true,
-  reset: true,
-  too_many_open_files: true,
-  truncated: true,
-  tls: true,
-  dns: true,
-  redirects: true,
-  invalid_url: true,
-  permission: true,
-  too_large: true,
-  read: true,
-  connection: true,
-  aborted: true,
-};
 
 /** The latest a record may start, in epoch milliseconds: the year 2200. */
 const LATEST_START = Date.UTC(2200, 0);
@@ -189,7 +170,7 @@ export function parseRecord(line: string): StoredRecord | undefined {
     Number.isFinite(start) && start! >= 0 && start! <= LATEST_START &&
     Number.isFinite(ms) && ms! >= 0 && ms! <= LONGEST_MS &&
     Number.isSafeInteger(attempts) && attempts! >= 1 &&
-    (error === undefined || Object.hasOwn(ERROR_KINDS, error)) &&
+    (error === undefined || (ERROR_KINDS as readonly unknown[]).includes(error)) &&
     (due === undefined || Number.isFinite(due)) &&
     (run === undefined || typeof run === "string");
   if (!valid) return undefined;

@@ -7,6 +7,8 @@
  */
 
 import { KeyLimiter } from "./key_limiter.ts";
+import { Queue } from "../async/queue.ts";
+import { sleep } from "../async/sleep.ts";
 import { RateSchedule } from "./rate_schedule.ts";
 import { originOf } from "../sources/url_parts.ts";
 import type { AttemptReport, Pace, PaceOptions, Permit } from "./pace.ts";
@@ -23,12 +25,6 @@ const EARLY_MS = 1;
 const LATE_MS = 2;
 /** The longest pause a `Retry-After` sets, in milliseconds. */
 const MAX_PAUSE_MS = 30_000;
-
-/** Requests held for one origin, oldest first. */
-interface Held<T> {
-  items: (T | undefined)[];
-  head: number;
-}
 
 /**
  * A pace that holds requests to a rate, a duration, a ramp, a cap per
@@ -127,7 +123,8 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
     const iterator = Symbol.asyncIterator in items
       ? items[Symbol.asyncIterator]()
       : (items as Iterable<T>)[Symbol.iterator]();
-    const held = new Map<string, Held<T>>();
+    // Requests held for each busy origin, oldest first.
+    const held = new Map<string, Queue<T>>();
     let holding = 0;
     let sourceDone = false;
     try {
@@ -143,7 +140,7 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
           if (due >= end) return;
           const wait = due - now();
           if (wait < -LATE_MS) late = true;
-          else if (wait > EARLY_MS) await this.#sleep(wait);
+          else if (wait > EARLY_MS) await sleep(wait, this.#halt); // slots freeing up do not matter here
           if (this.#halt?.aborted) return;
         }
         let item: T | undefined;
@@ -174,8 +171,9 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
                 item = next.value;
                 break;
               }
-              if (queue) queue.items.push(next.value);
-              else held.set(key, { items: [next.value], head: 0 });
+              const waiting = queue ?? new Queue<T>();
+              waiting.push(next.value);
+              if (!queue) held.set(key, waiting);
               holding++;
               continue;
             }
@@ -212,12 +210,11 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
   }
 
   /** The first held request whose origin has a free slot, taken out and admitted, with its origin. */
-  #admitHeld(held: Map<string, Held<T>>): [T, string] | [undefined, undefined] {
+  #admitHeld(held: Map<string, Queue<T>>): [T, string] | [undefined, undefined] {
     for (const [key, queue] of held) {
       if (!this.#gate!.tryAcquire(key)) continue;
-      const item = queue.items[queue.head]!;
-      queue.items[queue.head++] = undefined;
-      if (queue.head === queue.items.length) held.delete(key);
+      const item = queue.shift()!;
+      if (queue.size === 0) held.delete(key);
       return [item, key];
     }
     return [undefined, undefined];
@@ -248,18 +245,6 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
       clearTimeout(timer);
       this.#wake = undefined;
     }
-  }
-
-  /** Sleeps `ms`, or until the halt: slots freeing up do not matter here. */
-  #sleep(ms: number): Promise<void> {
-    const { promise, resolve } = Promise.withResolvers<void>();
-    const done = () => resolve();
-    const timer = setTimeout(done, ms);
-    this.#halt?.addEventListener("abort", done, { once: true });
-    return promise.finally(() => {
-      clearTimeout(timer);
-      this.#halt?.removeEventListener("abort", done);
-    });
   }
 }
 

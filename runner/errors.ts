@@ -5,6 +5,8 @@
  * @module
  */
 
+import { hostOf } from "../sources/url_parts.ts";
+
 /**
  * Why a request failed:
  * - `http_status`: the server answered with a status outside 2xx;
@@ -26,22 +28,37 @@
  * `read` and `aborted` are never retried (a `read` may ask to be, with
  * `RetryableError`).
  */
-export type ErrorKind =
-  | "http_status"
-  | "timeout"
-  | "refused"
-  | "reset"
-  | "too_many_open_files"
-  | "truncated"
-  | "tls"
-  | "dns"
-  | "redirects"
-  | "invalid_url"
-  | "permission"
-  | "too_large"
-  | "read"
-  | "connection"
-  | "aborted";
+export type ErrorKind = typeof ERROR_KINDS[number];
+
+/**
+ * Every {@linkcode ErrorKind}, the one list the type is made from, so a
+ * record's `error` can be checked at run time.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_KINDS } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(ERROR_KINDS.includes("timeout"));
+ * ```
+ */
+export const ERROR_KINDS = [
+  "http_status",
+  "timeout",
+  "refused",
+  "reset",
+  "too_many_open_files",
+  "truncated",
+  "tls",
+  "dns",
+  "redirects",
+  "invalid_url",
+  "permission",
+  "too_large",
+  "read",
+  "connection",
+  "aborted",
+] as const;
 
 /** The kinds a retry cannot help with. */
 export const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
@@ -117,7 +134,8 @@ export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
 export function errorDetail(error: unknown, kind: ErrorKind, url: string): string {
   let text = describe(error);
   if (kind === "tls") {
-    const host = hostOf(url);
+    // The host without its port, as the flag takes it.
+    const host = hostOf(url).replace(/:\d+$/, "");
     text += `; to trust this server, pass its CA with --ca-cert FILE (library: ` +
       `Deno.createHttpClient({ caCerts })) or run Deno with ` +
       `--unsafely-ignore-certificate-errors=${host}`;
@@ -153,12 +171,4 @@ function describe(error: unknown): string {
     cause = cause instanceof Error ? cause.cause : undefined;
   }
   return parts.join(": ") || String(error);
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return "HOST";
-  }
 }

@@ -94,29 +94,3 @@ export function parseRetryAfter(value: string | null): number {
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
   return Number.isFinite(ms) ? Math.min(MAX_BACKOFF_MS, Math.max(0, ms)) : 0;
 }
-
-/**
- * Waits `ms`, or until `signal` aborts.
- *
- * @param ms Milliseconds.
- * @param signal Ends the wait early.
- * @returns When the wait is over.
- *
- * @example
- * ```ts
- * import { sleep } from "./retry_policy.ts";
- *
- * await sleep(1, AbortSignal.abort());
- * ```
- */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}

@@ -16,7 +16,8 @@ import { haltable } from "../async/haltable.ts";
 import { netPermissionCheck } from "./net_permission.ts";
 import type { RequestRecord, RequestSpec } from "./types.ts";
 import { checkRunOptions, idlePoolSize, type RunOptions } from "./options.ts";
-import { backoffMs, isIdempotent, sleep } from "./retry_policy.ts";
+import { backoffMs, isIdempotent } from "./retry_policy.ts";
+import { sleep } from "../async/sleep.ts";
 import { pooledMap } from "../semaphore.ts";
 
 export type { BodySink, RequestRecord, RequestSpec } from "./types.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type Cancel, signalCancel, sleep } from "../async/sleep.ts";
 import {
   checkSequenceOptions,
   createDelaySequence,
@@ -59,7 +60,8 @@ export type Responder = (request: Request, cancel: Cancel) => Promise<Response>;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { createResponder, signalCancel } from "./responder.ts";
+ * import { createResponder } from "./responder.ts";
+ * import { signalCancel } from "../async/sleep.ts";
  *
  * const respond = createResponder({ maxDelay: 0 });
  * const response = await respond(new Request("http://localhost/a"), signalCancel(new AbortController().signal));
@@ -151,105 +153,4 @@ function drippingBody(bytes: Uint8Array, ms: number, cancel: Cancel): ReadableSt
       if (offset >= bytes.length) controller.close();
     },
   });
-}
-
-/** What ends pending waits: a request's signal, or a server's shutdown. */
-export interface Cancel {
-  readonly aborted: boolean;
-  add(stop: () => void): void;
-  delete(stop: () => void): void;
-}
-
-/**
- * A request's signal as a {@linkcode Cancel}.
- *
- * @param signal The signal.
- * @returns The cancel.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { signalCancel } from "./responder.ts";
- *
- * const controller = new AbortController();
- * const cancel = signalCancel(controller.signal);
- * controller.abort();
- * assert.equal(cancel.aborted, true);
- * ```
- */
-export function signalCancel(signal: AbortSignal): Cancel {
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    add: (stop) => signal.addEventListener("abort", stop, { once: true }),
-    delete: (stop) => signal.removeEventListener("abort", stop),
-  };
-}
-
-/**
- * A server's shutdown: unlike an AbortSignal's listeners, its waits come and go in O(1).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Closing, sleep } from "./responder.ts";
- *
- * const closing = new Closing();
- * const waiting = sleep(Infinity, closing);
- * closing.close();
- * assert.equal(await waiting, false);
- * ```
- */
-export class Closing implements Cancel {
-  #aborted = false;
-  #stops = new Set<() => void>();
-
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
-  add(stop: () => void): void {
-    this.#stops.add(stop);
-  }
-
-  delete(stop: () => void): void {
-    this.#stops.delete(stop);
-  }
-
-  close(): void {
-    this.#aborted = true;
-    for (const stop of this.#stops) stop();
-    this.#stops.clear();
-  }
-}
-
-/**
- * Waits `ms`, unless `cancel` fires first.
- *
- * @param ms Milliseconds; Infinity waits for `cancel` alone, with no timer.
- * @param cancel What ends the wait early.
- * @returns True after `ms`, false once `cancel` fires.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Closing, sleep } from "./responder.ts";
- *
- * assert.equal(await sleep(1, new Closing()), true);
- * ```
- */
-export function sleep(ms: number, cancel: Cancel): Promise<boolean> {
-  if (cancel.aborted) return Promise.resolve(false);
-  const { promise, resolve } = Promise.withResolvers<boolean>();
-  const stop = () => {
-    clearTimeout(timer);
-    resolve(false);
-  };
-  const timer = ms === Infinity ? undefined : setTimeout(() => {
-    cancel.delete(stop);
-    resolve(true);
-  }, ms);
-  cancel.add(stop);
-  return promise;
 }

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { classifyError, errorDetail, oneLine } from "../../runner/errors.ts";
+import {
+  classifyError,
+  ERROR_KINDS,
+  errorDetail,
+  oneLine,
+  PERMANENT_KINDS,
+} from "../../runner/errors.ts";
+import { parseRecord } from "../../output/ndjson.ts";
 
 function fetchFailure(message: string): TypeError {
   return new TypeError("fetch failed", { cause: new Error(message) });
@@ -36,4 +43,14 @@ Deno.test("errorDetail() is one line, drops fetch's generic message and advises 
   assert.match(tls, /--ca-cert FILE.*--unsafely-ignore-certificate-errors=h\.test$/);
   assert.ok(!tls.includes("\n"));
   assert.equal(oneLine("x".repeat(1000)).length, 300);
+});
+
+Deno.test("ERROR_KINDS is the one list of kinds: each once, each a record's error may be", () => {
+  assert.equal(new Set(ERROR_KINDS).size, ERROR_KINDS.length);
+  const record = { index: 0, url: "http://a/", status: 0, start: 1, ms: 2, bytes: 0, attempts: 1 };
+  for (const kind of ERROR_KINDS) {
+    assert.equal(parseRecord(JSON.stringify({ ...record, error: kind }))?.error, kind);
+  }
+  assert.equal(parseRecord(JSON.stringify({ ...record, error: "gremlins" })), undefined);
+  for (const kind of PERMANENT_KINDS) assert.ok(ERROR_KINDS.includes(kind));
 });
