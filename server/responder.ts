@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Cancel, signalCancel, sleep } from "../async/sleep.ts";
+import { type Cancel, sleep } from "../async/sleep.ts";
 import {
   checkSequenceOptions,
   createDelaySequence,
