@@ -1,18 +1,30 @@
 /**
- * Headless Chromium for tests: installed with apt-get when missing (as CI
- * does), then asked to load a page and report its DOM, console and pixels.
+ * Headless Chromium for the tests and the screenshot tool: found on the PATH
+ * (a test never installs it; the tool does, with apt-get, as CI does), then
+ * asked to load a page and report its DOM, console and pixels.
  *
  * @module
  */
 
 const decoder = new TextDecoder();
 
-/** The Chromium binary, installed with apt-get when it is missing. */
-export async function ensureChromium(): Promise<string> {
+/** The Chromium binary on the PATH, or undefined when there is none. */
+export async function findChromium(): Promise<string | undefined> {
+  const dirs = (Deno.env.get("PATH") ?? "").split(":").filter((dir) => dir !== "");
   for (const name of ["chromium", "chromium-browser"]) {
-    const found = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`] }).output();
-    if (found.success) return decoder.decode(found.stdout).trim();
+    for (const dir of dirs) {
+      const path = `${dir}/${name}`;
+      const info = await Deno.stat(path).catch(() => undefined);
+      if (info?.isFile && (info.mode ?? 0o111) & 0o111) return path;
+    }
   }
+  return undefined;
+}
+
+/** The Chromium binary, installed with apt-get when it is missing: for tools, never tests. */
+export async function ensureChromium(): Promise<string> {
+  const found = await findChromium();
+  if (found) return found;
   const install = await new Deno.Command("sh", {
     args: [
       "-c",
