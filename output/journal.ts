@@ -16,7 +16,24 @@ export type JournalRefusal =
   /** `resume` was asked for and the file's first line is not the header given. */
   | "mismatch";
 
-/** A file {@linkcode Journal.open} will not take; nothing was written to it. */
+/**
+ * A file {@linkcode Journal.open} will not take; nothing was written to it.
+ *
+ * @example A journal that holds lines is not started over unasked
+ * ```ts
+ * import { Journal, JournalError } from "./journal.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "an entry\n");
+ * await assert.rejects(
+ *   Journal.open(path, {}),
+ *   (error) => error instanceof JournalError && error.reason === "exists",
+ * );
+ * assert.equal(await Deno.readTextFile(path), "an entry\n");
+ * await Deno.remove(path);
+ * ```
+ */
 export class JournalError extends Error {
   /** Why the file was refused. */
   readonly reason: JournalRefusal;

@@ -207,6 +207,19 @@ export function checkThresholds(
  * @param results The results of {@linkcode checkThresholds}.
  * @param thresholds The thresholds, for their units.
  * @returns The lines, each ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import { checkThresholds, formatThresholds, parseThreshold } from "./thresholds.ts";
+ * import { Summary } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const summary = new Summary();
+ * summary.add({ index: 0, url: "http://a/", status: 200, start: 0, ms: 80, bytes: 5, attempts: 1 });
+ * const thresholds = [parseThreshold("errors>0")];
+ * const lines = formatThresholds(checkThresholds(thresholds, summary), thresholds);
+ * assert.equal(lines, "threshold   passed errors>0 (measured 0)\n");
+ * ```
  */
 export function formatThresholds(
   results: readonly ThresholdResult[],

@@ -16,7 +16,21 @@ const pool: ArrayBuffer[] = [];
 /** Bodies announced at most this long are read in one go when counted. */
 const SMALL_BODY = 64 * 1024;
 
-/** Thrown by {@linkcode readChunks} when a stream passes its byte limit. */
+/**
+ * Thrown by {@linkcode readChunks} when a stream passes its byte limit.
+ *
+ * @example
+ * ```ts
+ * import { readChunks, TooLargeError } from "./body.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const count = { bytes: 0 };
+ * await assert.rejects(
+ *   readChunks(new Response(new Uint8Array(2_000)).body, count, 1_000),
+ *   TooLargeError,
+ * );
+ * ```
+ */
 export class TooLargeError extends RangeError {
   /**
    * Creates the error.
