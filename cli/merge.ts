@@ -9,13 +9,8 @@
  * @module
  */
 
-import {
-  type LineTarget,
-  LineWriter,
-  parseRecord,
-  readLineAt,
-  readLines,
-} from "../output/ndjson.ts";
+import { Journal, type JournalTarget } from "../output/journal.ts";
+import { parseRecord, readLineAt, readLines } from "../output/ndjson.ts";
 import { Occupancy } from "../output/occupancy.ts";
 import { countOfRun } from "../output/run_identity.ts";
 import type { RequestRecord } from "../runner/types.ts";
@@ -32,7 +27,7 @@ export interface MergeOptions {
   /** Also gets each record the summary counts. */
   onRecord?: ((record: RequestRecord) => void) | undefined;
   /** Where to write the final state: each index's last record, in index order. */
-  final?: LineTarget | undefined;
+  final?: JournalTarget | undefined;
 }
 
 /** The merge of many outputs. */
@@ -87,7 +82,6 @@ export async function mergeRecords(files: string[], options: MergeOptions): Prom
     const count = runs.id === undefined ? undefined : countOfRun(runs.id);
     const missing = count === undefined ? undefined : Math.max(0, count - last.size);
     if (from === Infinity) {
-      if (options.final) await new LineWriter(options.final).flush();
       return { summary, busyMs: 0, run: runs.id, missing };
     }
     const busy = new Occupancy(from, to);
@@ -112,12 +106,12 @@ export async function mergeRecords(files: string[], options: MergeOptions): Prom
 async function writeFinal(
   sources: { path: string }[],
   last: IndexPositions,
-  target: LineTarget,
+  target: JournalTarget,
 ): Promise<void> {
   const opened: Deno.FsFile[] = [];
   try {
     for (const { path } of sources) opened.push(await Deno.open(path));
-    const writer = new LineWriter(target);
+    await using writer = new Journal(target);
     for (const position of last.positions()) {
       const file = opened[Math.floor(position / MAX_OFFSET)]!;
       await writer.write(await readLineAt(file, position % MAX_OFFSET));

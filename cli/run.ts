@@ -5,7 +5,7 @@
  */
 
 import { greedyMakespan } from "../report/greedy_bound.ts";
-import { LineWriter } from "../output/ndjson.ts";
+import { Journal } from "../output/journal.ts";
 import { type RequestRecord, type RunOptions, runRequests } from "../runner/run.ts";
 import { bodySaver, finishSaved, savedPath, tidySaved } from "../runner/save.ts";
 import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts";
@@ -129,8 +129,8 @@ export async function run(
   const toStdout = flags.output === "-";
   const print = toStdout ? console.error : console.log;
   const summary = new Summary();
-  const verbose = flags.verbose
-    ? new LineWriter(flags.json || toStdout ? Deno.stderr : Deno.stdout)
+  await using verbose = flags.verbose
+    ? new Journal(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
   const progress = !flags.quiet && Deno.stderr.isTerminal()
     ? new Progress(

@@ -1,81 +1,12 @@
 /**
- * Newline-delimited JSON: a buffered line writer for records and verbose
- * output, and a streaming reader for records written earlier.
+ * Newline-delimited JSON: records as lines, and a streaming reader for lines
+ * written earlier (the one line reader; the one line writer is `Journal`).
  *
  * @module
  */
 
 import { ERROR_KINDS } from "../runner/errors.ts";
 import type { RequestRecord } from "../runner/types.ts";
-
-/** Flush once this many characters are buffered. */
-const FLUSH_CHARS = 64 * 1024;
-
-/**
- * Buffers lines and writes them in large chunks. Await {@linkcode LineWriter.write}
- * so a slow disk holds back the caller.
- *
- * @example
- * ```ts
- * import { LineWriter } from "./ndjson.ts";
- * import assert from "node:assert/strict";
- *
- * const chunks: Uint8Array[] = [];
- * const writer = new LineWriter({
- *   write: (chunk) => Promise.resolve(chunks.push(chunk) && chunk.length),
- *   writeSync: (chunk) => chunks.push(chunk) && chunk.length,
- * });
- * await writer.write(JSON.stringify({ index: 0 }));
- * await writer.flush();
- * assert.equal(new TextDecoder().decode(chunks[0]), '{"index":0}\n');
- * ```
- */
-export class LineWriter {
-  #target: LineTarget;
-  #buffer = "";
-  #encoder = new TextEncoder();
-
-  /**
-   * Creates a writer.
-   *
-   * @param target Where the bytes go, such as a `Deno.FsFile` or `Deno.stdout`.
-   */
-  constructor(target: LineTarget) {
-    this.#target = target;
-  }
-
-  /**
-   * Adds one line; writes the buffer out when it is full.
-   *
-   * @param line The line, without its newline.
-   */
-  async write(line: string): Promise<void> {
-    this.#buffer += line + "\n";
-    if (this.#buffer.length >= FLUSH_CHARS) await this.flush();
-  }
-
-  /** Writes out everything buffered. */
-  async flush(): Promise<void> {
-    let bytes = this.#encoder.encode(this.#buffer);
-    this.#buffer = "";
-    while (bytes.length > 0) bytes = bytes.subarray(await this.#target.write(bytes));
-  }
-
-  /** Writes out everything buffered before returning, for a process about to exit. */
-  flushSync(): void {
-    let bytes = this.#encoder.encode(this.#buffer);
-    this.#buffer = "";
-    while (bytes.length > 0) bytes = bytes.subarray(this.#target.writeSync(bytes));
-  }
-}
-
-/** Where a {@linkcode LineWriter} writes: a `Deno.FsFile`, `Deno.stdout` and the like. */
-export interface LineTarget {
-  /** Writes some of `chunk`, resolving to how many bytes were written. */
-  write(chunk: Uint8Array): Promise<number>;
-  /** Writes some of `chunk` at once, returning how many bytes were written. */
-  writeSync(chunk: Uint8Array): number;
-}
 
 /** The latest a record may start, in epoch milliseconds: the year 2200. */
 const LATEST_START = Date.UTC(2200, 0);

@@ -6,6 +6,7 @@
  */
 
 import type { Bitset } from "../output/bitset.ts";
+import { readLines } from "../output/ndjson.ts";
 import type { RequestSpec } from "../runner/types.ts";
 
 /**
@@ -226,7 +227,7 @@ export async function* requestsFromLines(
 ): AsyncGenerator<RequestSpec, void, undefined> {
   let lineNumber = 0;
   let index = 0;
-  for await (const rawLine of lines(stream)) {
+  for await (const { text: rawLine } of readLines(stream)) {
     lineNumber++;
     const line = rawLine.trim();
     if (line === "" || line.startsWith("#")) continue;
@@ -238,31 +239,6 @@ export async function* requestsFromLines(
     if (index % shard.total === shard.index) yield { index, url: line };
     index++;
   }
-}
-
-/**
- * Splits a byte stream of UTF-8 text into lines, without their `\n`, one
- * chunk at a time.
- *
- * @param stream The text, as bytes.
- * @returns The lines.
- *
- * @example
- * ```ts
- * import { lines } from "./requests.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(await Array.fromAsync(lines(new Blob(["a\nb"]).stream())), ["a", "b"]);
- * ```
- */
-export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    yield* parts;
-  }
-  if (rest !== "") yield rest;
 }
 
 /**

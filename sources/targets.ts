@@ -8,7 +8,8 @@
  */
 
 import type { RequestSpec } from "../runner/types.ts";
-import { checkHttpUrl, lines, type Shard } from "./requests.ts";
+import { readLines } from "../output/ndjson.ts";
+import { checkHttpUrl, type Shard } from "./requests.ts";
 
 /**
  * Headers fetch sets or rewrites itself: sending one from a request would be
@@ -140,7 +141,7 @@ export async function* requestsFromTargets(
 ): AsyncGenerator<RequestSpec, void, undefined> {
   let lineNumber = 0;
   let index = 0;
-  for await (const rawLine of lines(stream)) {
+  for await (const { text: rawLine } of readLines(stream)) {
     lineNumber++;
     const line = rawLine.trim();
     if (line === "") continue;

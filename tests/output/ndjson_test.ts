@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { LineWriter, parseRecord, readLines } from "../../output/ndjson.ts";
+import { parseRecord, readLines } from "../../output/ndjson.ts";
+import { Journal } from "../../output/journal.ts";
 
-Deno.test("LineWriter writes every line once, in order, across flushes", async () => {
+Deno.test("Journal over an open file writes every line once, in order, across flushes", async () => {
   const path = await Deno.makeTempFile({ suffix: ".ndjson" });
   try {
     using file = await Deno.open(path, { write: true, truncate: true });
-    const writer = new LineWriter(file);
+    await using writer = new Journal(file);
     for (let index = 0; index < 5000; index++) {
       await writer.write(JSON.stringify({ index, pad: "x".repeat(40) }));
     }

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import {
   checkHttpUrl,
-  lines,
   parseShard,
   requestsFromLines,
   requestsFromTemplate,
   templateSource,
 } from "../../sources/requests.ts";
 import { Bitset } from "../../output/bitset.ts";
+import { readLines } from "../../output/ndjson.ts";
 
 function streamOf(text: string, chunkSize = 3): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
@@ -67,9 +67,10 @@ Deno.test("checkHttpUrl() accepts http and https only", () => {
   assert.throws(() => checkHttpUrl("127.0.0.1"), /absolute/);
 });
 
-Deno.test("lines() splits across chunk boundaries and keeps a last line without newline", async () => {
+Deno.test("readLines() splits a list across chunk boundaries and keeps a last line without newline", async () => {
   const text = "alpha\nbeta\r\n\ngamma";
-  assert.deepEqual(await Array.fromAsync(lines(streamOf(text))), ["alpha", "beta\r", "", "gamma"]);
+  const lines = (await Array.fromAsync(readLines(streamOf(text)))).map((line) => line.text);
+  assert.deepEqual(lines, ["alpha", "beta\r", "", "gamma"]);
 });
 
 Deno.test("requestsFromLines() skips blanks and comments and shards by URL index", async () => {
