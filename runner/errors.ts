@@ -6,6 +6,7 @@
  */
 
 import { hostOf } from "../sources/url_parts.ts";
+import { ProtocolError, TruncatedError } from "../engine/engine.ts";
 
 /**
  * Why a request failed:
@@ -21,6 +22,8 @@ import { hostOf } from "../sources/url_parts.ts";
  * - `permission`: the process has no network permission for the host;
  * - `too_large`: the body passed `maxBytes`;
  * - `read`: the caller's `read` threw;
+ * - `protocol`: the response broke HTTP/1.1's rules (a malformed head, conflicting lengths, a bad
+ *   chunk), as the h1 engine found it;
  * - `connection`: any other transport failure (a dropped connection, a proxy error);
  * - `aborted`: the run was stopped while the request was in flight.
  *
@@ -56,6 +59,7 @@ export const ERROR_KINDS = [
   "permission",
   "too_large",
   "read",
+  "protocol",
   "connection",
   "aborted",
 ] as const;
@@ -85,15 +89,19 @@ const MAX_DETAIL = 300;
  * @example
  * ```ts
  * import { classifyError } from "./errors.ts";
+ * import { ProtocolError } from "../engine/engine.ts";
  * import assert from "node:assert/strict";
  *
  * const refused = new TypeError("client error (Connect): Connection refused (os error 111)");
  * assert.equal(classifyError(refused, false), "refused");
  * assert.equal(classifyError(new DOMException("late", "TimeoutError"), true), "timeout");
  * assert.equal(classifyError(new TypeError("Invalid URL: 'http://a b/'"), false), "invalid_url");
+ * assert.equal(classifyError(new ProtocolError("bare CR in the head"), false), "protocol");
  * ```
  */
 export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
+  if (error instanceof ProtocolError) return "protocol";
+  if (error instanceof TruncatedError) return "truncated";
   if (error instanceof DOMException) {
     if (error.name === "TimeoutError") return "timeout";
     if (error.name === "AbortError") return "aborted";

@@ -33,6 +33,16 @@ Deno.test("classifyError() names TLS, DNS, permission and invalid URL failures",
   for (const [error, kind] of cases) assert.equal(classifyError(error, false), kind, String(error));
 });
 
+Deno.test("classifyError() names the h1 engine's protocol and truncation failures", () => {
+  const conflict = new ProtocolError("conflicting Content-Length values 3 and 4");
+  assert.equal(classifyError(conflict, false), "protocol");
+  assert.equal(classifyError(new ProtocolError("chunk data not followed by CRLF"), true), "protocol");
+  const cut = new TruncatedError("body ended after 3 of 10 bytes");
+  assert.equal(classifyError(cut, true), "truncated");
+  const bareCr = new ProtocolError("bare CR in the head");
+  assert.equal(errorDetail(bareCr, "protocol", "http://a/"), "bare CR in the head");
+});
+
 Deno.test("errorDetail() is one line, drops fetch's generic message and advises on TLS", () => {
   const tls = errorDetail(
     fetchFailure("invalid peer certificate:\n UnknownIssuer"),
