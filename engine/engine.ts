@@ -41,6 +41,12 @@ export interface Reply {
    */
   header(name: string): string | null;
   /**
+   * All the headers, as a `Headers` object (made on demand by h1).
+   *
+   * @returns The headers.
+   */
+  headers(): Headers;
+  /**
    * Reads the body to its end (decoded as fetch decodes it: gzip, deflate,
    * br), handing each chunk to `onChunk`. A chunk's memory is reused once
    * `onChunk`'s promise settles; when `onChunk` throws, the body is dropped

@@ -167,12 +167,33 @@ export class FetchEngine implements Engine {
     if (init.headers !== undefined) request.headers = init.headers;
     if (init.body !== undefined) request.body = init.body;
     if (init.signal !== undefined) request.signal = init.signal;
-    return new FetchReply(await fetch(url, request));
+    return replyOf(await fetch(url, request));
   }
 
   close(): void {
     if (this.#own) this.#client.close();
   }
+}
+
+/**
+ * A web `Response` as a {@linkcode Reply}.
+ *
+ * @param response The response, its body not read.
+ * @returns The reply.
+ *
+ * @example
+ * ```ts
+ * import { replyOf } from "./fetch.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const reply = replyOf(new Response("hello", { headers: { "x-a": "1" } }));
+ * let bytes = 0;
+ * await reply.read((chunk) => bytes += chunk.length);
+ * assert.deepEqual([reply.status, reply.header("x-a"), bytes], [200, "1", 5]);
+ * ```
+ */
+export function replyOf(response: Response): Reply {
+  return new FetchReply(response);
 }
 
 /** A fetch `Response` as a {@linkcode Reply}. */
@@ -191,6 +212,10 @@ class FetchReply implements Reply {
     return this.#response.headers.get(name);
   }
 
+  headers(): Headers {
+    return this.#response.headers;
+  }
+
   async read(onChunk: (chunk: Uint8Array) => unknown): Promise<void> {
     const response = this.#response;
     const length = response.headers.get("content-length");
@@ -203,7 +228,12 @@ class FetchReply implements Reply {
     }
     const stream = response.body;
     if (stream === null) return;
-    const reader = stream.getReader({ mode: "byob" });
+    let reader: ReadableStreamBYOBReader;
+    try {
+      reader = stream.getReader({ mode: "byob" });
+    } catch {
+      return await readDefault(stream, onChunk);
+    }
     let buffer = buffers.pop() ?? new ArrayBuffer(BUFFER_SIZE);
     try {
       while (true) {
@@ -229,5 +259,25 @@ class FetchReply implements Reply {
 
   async cancel(): Promise<void> {
     await this.#response.body?.cancel().catch(() => {});
+  }
+}
+
+/** Reads a stream that is not a byte stream (a constructed `Response`'s): its own chunks. */
+async function readDefault(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => unknown,
+): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await onChunk(value);
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
   }
 }

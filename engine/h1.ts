@@ -175,16 +175,20 @@ class H1Reply implements Reply {
     this.#finish(true);
   }
 
-  response(): Response {
-    this.#take();
-    const { names, values, framing } = this.#head;
+  headers(): Headers {
+    const { names, values } = this.#head;
     const headers = new Headers();
     for (let i = 0; i < names.length; i++) headers.append(names[i]!, values[i]!);
-    const body = framing === "none" ? null : this.#decoded();
+    return headers;
+  }
+
+  response(): Response {
+    this.#take();
+    const body = this.#head.framing === "none" ? null : this.#decoded();
     const response = new Response(body, {
       status: this.status,
       statusText: this.statusText,
-      headers,
+      headers: this.headers(),
     });
     Object.defineProperty(response, "url", { value: this.#url });
     return response;

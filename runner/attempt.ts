@@ -17,6 +17,7 @@ import { isTransientStatus, parseRetryAfter } from "./retry_policy.ts";
 import type { Outgoing, Transport } from "./transport.ts";
 import type { RequestSpec } from "./types.ts";
 import type { RunOptions } from "./options.ts";
+import type { Reply } from "../engine/engine.ts";
 
 /** What every attempt tells, whether it succeeded or not. */
 interface AttemptOutcome<T> {
@@ -116,17 +117,18 @@ type Phase = "head" | "body" | "read";
  * ```ts
  * import { attempt } from "./attempt.ts";
  * import { Deadlines } from "../async/deadline.ts";
- * import { fetchTransport } from "./transport.ts";
+ * import { engineTransport } from "./transport.ts";
+ * import { createEngine } from "../engine/select.ts";
  * import assert from "node:assert/strict";
  *
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
  *   return new Response("busy", { status: 503, headers: { "retry-after": "1" } });
  * });
- * using client = Deno.createHttpClient({});
+ * const engine = createEngine({});
  * using deadlines = new Deadlines(5_000);
  * const url = `http://127.0.0.1:${server.addr.port}/`;
  * const context = {
- *   send: fetchTransport(client),
+ *   send: engineTransport(engine),
  *   deadlines,
  *   signal: undefined,
  *   read: undefined,
@@ -143,6 +145,7 @@ type Phase = "head" | "body" | "read";
  *   true,
  *   1000,
  * ]);
+ * engine.close();
  * ```
  */
 export async function attempt<T>(
@@ -164,39 +167,48 @@ export async function attempt<T>(
     else deadline.addEventListener("abort", follow);
   }
   let phase: Phase = "head";
+  let reply: Reply | undefined;
   try {
     const sending = own?.signal ?? deadline;
     const first = await context.send(outgoing, sending);
     const end = await followRedirects(first, outgoing, context.send, sending, context);
-    const { response } = end;
+    reply = end.response;
     url = end.url;
-    outcome.status = response.status;
-    if (end.failure) return failed(outcome, end.failure.kind, end.failure.detail);
-    const delay = response.headers.get("delay");
+    outcome.status = reply.status;
+    if (end.failure) {
+      await reply.cancel();
+      return failed(outcome, end.failure.kind, end.failure.detail);
+    }
+    const ok = reply.status >= 200 && reply.status < 300;
+    const delay = reply.header("delay");
     if (delay !== null) outcome.delay = Number(delay);
-    if (!response.ok) outcome.retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+    if (!ok) outcome.retryAfter = parseRetryAfter(reply.header("retry-after"));
     // A status worth retrying is not the answer yet: its body is only counted.
-    const retryStatus = !response.ok && retriesLeft > 0 && isTransientStatus(response.status);
-    const sink = retryStatus || read !== undefined ? undefined : context.sink?.(response, spec);
+    const retryStatus = !ok && retriesLeft > 0 && isTransientStatus(reply.status);
+    const sink = retryStatus || read !== undefined || context.sink === undefined
+      ? undefined
+      : context.sink(headOf(reply), spec);
     phase = "body";
     if (sink !== undefined) {
-      outcome.file = await sinkBody(response.body, outcome, maxBytes, await sink);
+      outcome.file = await sinkBody(reply, outcome, maxBytes, await sink);
     } else if (read === undefined || retryStatus) {
-      await countBody(response, outcome, maxBytes);
+      await countBody(reply, outcome, maxBytes);
     } else {
       phase = "read";
-      outcome.value = await readWithin(read, response, spec, own!);
+      outcome.value = await readWithin(read, reply.response(), spec, own!);
     }
-    if (response.ok) return { ok: true, ...outcome };
-    const reason = response.statusText;
+    if (ok) return { ok: true, ...outcome };
+    const reason = reply.statusText;
     const failure = failed(
       outcome,
       "http_status",
-      `HTTP ${response.status}${reason ? ` ${reason}` : ""}`,
+      `HTTP ${reply.status}${reason ? ` ${reason}` : ""}`,
     );
     failure.retry = retryStatus;
     return failure;
   } catch (error) {
+    // A body not taken whole must not hold its connection (h1 closes it; a no-op once taken).
+    await reply?.cancel().catch(() => {});
     const kind = signal?.aborted ? "aborted" : kindOf(error, phase);
     const failure = failed(outcome, kind, errorDetail(error, kind, url));
     failure.retry = retriesLeft > 0 &&
@@ -205,6 +217,15 @@ export async function attempt<T>(
   } finally {
     if (follow) deadline.removeEventListener("abort", follow);
   }
+}
+
+/** The head of a reply as a body-less `Response`, for the sink hook (which reads the status). */
+function headOf(reply: Reply): Response {
+  return new Response(null, {
+    status: reply.status,
+    statusText: reply.statusText,
+    headers: reply.headers(),
+  });
 }
 
 /** The kind of a failed attempt's error, by where the attempt got to. */

@@ -11,6 +11,7 @@
 
 import type { BodySink, RequestSpec } from "./types.ts";
 import type { RateSchedule } from "../pace/rate_schedule.ts";
+import { ENGINE_NAMES } from "../engine/select.ts";
 
 /** The longest timeout a timer can hold (2^31 - 1 ms), less the deadlines' slack. */
 export const MAX_TIMEOUT = 2 ** 31 - 1 - 250;
@@ -78,7 +79,21 @@ export interface RunSettings {
    * @default {20}
    */
   maxRedirects?: number;
-  /** Options of the client made when `client` is not given (CA certificates, proxy, protocol). */
+  /**
+   * The engine that carries the requests: `h1`, ours, HTTP/1.1 on
+   * `Deno.connect` (strict, and the fastest); `fetch`, Deno's, for HTTP/2 and
+   * proxies; `auto`, h1 unless `client`, a proxy or HTTP/2 only needs fetch.
+   * Everything above the engine (records, kinds, retries, redirects, bodies)
+   * is the same on both.
+   *
+   * @default {"auto"}
+   */
+  engine?: "auto" | "h1" | "fetch";
+  /**
+   * Options of the connections: CA certificates and the idle pool size
+   * (`poolMaxIdlePerHost`, 0 for no keep-alive) for both engines; a proxy
+   * and the protocol for fetch.
+   */
   clientOptions?: Deno.CreateHttpClientOptions;
   /**
    * Requests per second: request `k` is due at `start + k / rate` and starts
@@ -230,6 +245,12 @@ export function checkRunOptions(options: RunOptions<unknown> | RunSettings): voi
     maxRedirects,
     Number.isInteger(maxRedirects) && maxRedirects >= 0 && maxRedirects <= MAX_REDIRECTS,
   );
+  if (options.engine !== undefined && !ENGINE_NAMES.includes(options.engine)) {
+    throw new TypeError(
+      `Cannot run requests as 'engine' must be one of ${ENGINE_NAMES.join(", ")}: ` +
+        `current value is '${options.engine}'`,
+    );
+  }
   new Request("http://127.0.0.1/", {
     method,
     ...(headers ? { headers } : {}),

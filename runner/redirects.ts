@@ -6,7 +6,8 @@
  * @module
  */
 
-import { readChunks } from "./body.ts";
+import { countBody } from "./body.ts";
+import type { Reply } from "../engine/engine.ts";
 import { permissionDetail } from "./net_permission.ts";
 import type { Outgoing, Transport } from "./transport.ts";
 
@@ -87,7 +88,7 @@ export interface FollowOptions {
 /** Where a chain of redirects ended: the last response, and why it stopped short, if it did. */
 export interface Followed {
   /** The last response: the final answer, or the redirect that could not be followed. */
-  response: Response;
+  response: Reply;
   /** The URL that gave `response`. */
   url: string;
   /** Why the chain was not followed to its end: a loop, too many hops, no permission. */
@@ -110,15 +111,16 @@ export interface Followed {
  * @example A redirect loop is named
  * ```ts
  * import { followRedirects } from "./redirects.ts";
- * import { fetchTransport } from "./transport.ts";
+ * import { engineTransport } from "./transport.ts";
+ * import { createEngine } from "../engine/select.ts";
  * import assert from "node:assert/strict";
  *
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
  *   const next = new URL(request.url).pathname === "/a" ? "/b" : "/a";
  *   return new Response(null, { status: 302, headers: { location: next } });
  * });
- * using client = Deno.createHttpClient({});
- * const send = fetchTransport(client);
+ * const engine = createEngine({});
+ * const send = engineTransport(engine);
  * const request = { url: `http://127.0.0.1:${server.addr.port}/a`, method: "GET" };
  * const { signal } = new AbortController();
  * const end = await followRedirects(await send(request, signal), request, send, signal, {
@@ -127,10 +129,12 @@ export interface Followed {
  * });
  * assert.equal(end.failure?.kind, "redirects");
  * assert.match(end.failure!.detail, /redirect loop/);
+ * await end.response.cancel();
+ * engine.close();
  * ```
  */
 export async function followRedirects(
-  response: Response,
+  response: Reply,
   request: Outgoing,
   send: Transport,
   signal: AbortSignal,
@@ -140,9 +144,9 @@ export async function followRedirects(
   const { maxRedirects, maxBytes, denied } = options;
   let chain: Set<string> | undefined;
   for (let hops = 0; isRedirect(response.status);) {
-    const location = response.headers.get("location");
+    const location = response.header("location");
     if (maxRedirects === 0 || location === null) break;
-    await readChunks(response.body, { bytes: 0 }, maxBytes);
+    await countBody(response, { bytes: 0 }, maxBytes);
     const stop = (kind: "redirects" | "permission", detail: string) => ({
       response,
       url,

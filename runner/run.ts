@@ -11,7 +11,8 @@
 import { attempt, type AttemptContext, type AttemptResult } from "./attempt.ts";
 import { Deadlines } from "../async/deadline.ts";
 import { createPace, type Permit } from "../pace/pace.ts";
-import { fetchTransport, type Outgoing } from "./transport.ts";
+import { engineTransport, type Outgoing } from "./transport.ts";
+import { createEngine } from "../engine/select.ts";
 import { haltable } from "../async/haltable.ts";
 import { netPermissionCheck } from "./net_permission.ts";
 import type { RequestRecord, RequestSpec } from "./types.ts";
@@ -91,14 +92,15 @@ export async function* runRequests<T = unknown>(
   const { rate, ramp, duration, perHost, backoff } = options;
   const paceOptions = { rate, ramp, duration, perHost, backoff, concurrency, halt };
   using pace = createPace<RequestSpec>(paceOptions);
-  const client = options.client ??
-    Deno.createHttpClient({
-      ...options.clientOptions,
-      poolMaxIdlePerHost: idlePoolSize(options),
-    });
+  const engine = createEngine({
+    engine: options.engine,
+    client: options.client,
+    clientOptions: options.clientOptions,
+    maxIdle: idlePoolSize(options),
+  });
   using deadlines = new Deadlines(timeout, signal);
   const context: AttemptContext<T> = {
-    send: fetchTransport(client),
+    send: engineTransport(engine),
     deadlines,
     signal,
     read,
@@ -138,7 +140,7 @@ export async function* runRequests<T = unknown>(
     const specs = haltable(requests, halt, toSpec);
     yield* pooledMap(pace.permits(specs), request, { poolLimit: concurrency, ordered: false });
   } finally {
-    if (!options.client) client.close();
+    engine.close();
   }
 }
 

@@ -2,11 +2,13 @@
  * The seam where a request leaves the runner: a {@linkcode Transport} sends
  * one {@linkcode Outgoing} request and resolves with its response once the
  * head arrived. Everything above it (attempts, redirects, retries, bodies)
- * knows nothing of how the request travels; {@linkcode fetchTransport} sends
- * it with Deno's `fetch`.
+ * knows nothing of how the request travels; {@linkcode engineTransport} sends
+ * it with an engine: h1 (ours, on `Deno.connect`) or Deno's `fetch`.
  *
  * @module
  */
+
+import type { Engine, Reply } from "../engine/engine.ts";
 
 /** One request as it is sent: the run's defaults and the request's own, merged. */
 export interface Outgoing {
@@ -22,47 +24,47 @@ export interface Outgoing {
 
 /**
  * Sends one request, without following redirects, and resolves with the
- * response once its head arrived; the body streams. It rejects with an error
- * that `classifyError` (`errors.ts`) can name, and gives up when `signal`
- * aborts (with the signal's reason, also while the body streams).
+ * {@linkcode Reply} once its head arrived; the body is taken from the reply.
+ * It rejects with an error that `classifyError` (`errors.ts`) can name, and
+ * gives up when `signal` aborts (with the signal's reason, also while the
+ * body streams).
  *
  * @param request The request.
  * @param signal Cancels the request and its body.
- * @returns The response.
+ * @returns The reply.
  */
-export type Transport = (request: Outgoing, signal: AbortSignal) => Promise<Response>;
+export type Transport = (request: Outgoing, signal: AbortSignal) => Promise<Reply>;
 
 /**
- * A {@linkcode Transport} over Deno's `fetch`, with `redirect: "manual"`.
+ * A {@linkcode Transport} over an {@linkcode Engine}: h1 or fetch (see `engine/select.ts`).
  *
- * @param client The HTTP client (connection pool) to send with.
+ * @param engine The engine to send with.
  * @returns The transport.
  *
  * @example
  * ```ts
- * import { fetchTransport } from "./transport.ts";
+ * import { engineTransport } from "./transport.ts";
+ * import { createEngine } from "../engine/select.ts";
  * import assert from "node:assert/strict";
  *
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
  *   return new Response(null, { status: 302, headers: { location: "/elsewhere" } });
  * });
- * using client = Deno.createHttpClient({});
- * const send = fetchTransport(client);
+ * const engine = createEngine({});
+ * const send = engineTransport(engine);
  * const url = `http://127.0.0.1:${server.addr.port}/`;
- * const response = await send({ url, method: "GET" }, new AbortController().signal);
- * assert.equal(response.status, 302);
- * await response.body?.cancel();
+ * const reply = await send({ url, method: "GET" }, new AbortController().signal);
+ * assert.equal(reply.status, 302);
+ * await reply.cancel();
+ * engine.close();
  * ```
  */
-export function fetchTransport(client: Deno.HttpClient): Transport {
+export function engineTransport(engine: Engine): Transport {
   return (request, signal) =>
-    fetch(request.url, {
+    engine.send(request.url, {
       method: request.method,
-      // Absent headers are no headers: fetch takes `undefined` as it takes `{}`.
-      headers: request.headers as HeadersInit,
-      body: request.body ?? null,
-      client,
-      redirect: "manual",
+      headers: request.headers,
+      body: request.body,
       signal,
     });
 }

@@ -3,6 +3,7 @@ import { attempt, type AttemptContext } from "../../runner/attempt.ts";
 import { Deadlines } from "../../async/deadline.ts";
 import { RetryableError } from "../../runner/read.ts";
 import type { Outgoing, Transport } from "../../runner/transport.ts";
+import { replyOf } from "../../engine/fetch.ts";
 
 /** A transport that answers from a table, noting what it was asked. */
 function tableTransport(answer: (request: Outgoing) => Response) {
@@ -10,7 +11,7 @@ function tableTransport(answer: (request: Outgoing) => Response) {
   const send: Transport = (request, signal) => {
     signal.throwIfAborted();
     sent.push(request);
-    return Promise.resolve(answer(request));
+    return Promise.resolve(replyOf(answer(request)));
   };
   return { send, sent };
 }
