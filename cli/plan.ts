@@ -30,8 +30,10 @@ import { descriptionPath } from "./output.ts";
 import {
   netHost,
   parseHeaders,
+  planEngine,
   planTransport,
   requireNetPermission,
+  requireUnblockedPorts,
   TRANSPORT_OPTIONS,
   type TransportPlan,
 } from "./transport.ts";
@@ -151,7 +153,8 @@ export async function planRun(
   const request: RunPlan["request"] = { timeout, retries, method, ...pace };
   // A 429 backs its host off when the run retries or caps hosts.
   if (retries > 0 || pace.perHost !== undefined) request.backoff = true;
-  const headers = parseHeaders(flags.header ?? []);
+  const engine = planEngine(flags);
+  const headers = parseHeaders(flags.header ?? [], engine.resolved);
   if (headers.length > 0) request.headers = headers;
   if (flags.body !== undefined && flags["body-file"] !== undefined) {
     throw new UsageError("Cannot use --body and --body-file together");
@@ -161,6 +164,7 @@ export async function planRun(
   asUsageError(() => new Request("http://127.0.0.1/", request));
   const transport = await planTransport(flags);
   request.maxRedirects = transport.maxRedirects;
+  request.engine = transport.engine;
   if (transport.maxBytes !== undefined) request.maxBytes = transport.maxBytes;
   // Hosts known before the run: without permission for one, stop here rather than prompt.
   const hosts = new Set<string>();
@@ -184,6 +188,7 @@ export async function planRun(
   const proxy = transport.clientOptions.proxy;
   if (proxy !== undefined && "url" in proxy) hosts.add(netHost(proxy.url));
   requireNetPermission(hosts);
+  requireUnblockedPorts(hosts, engine.resolved);
   if (flags.resume && flags.overwrite) {
     throw new UsageError("Cannot use --resume and --overwrite together");
   }

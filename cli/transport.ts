@@ -9,6 +9,8 @@
 
 import type { SaveOptions } from "../runner/save.ts";
 import { checkHeader } from "../sources/targets.ts";
+import { blockedPort } from "../engine/fetch.ts";
+import { ENGINE_NAMES, type EngineName } from "../engine/select.ts";
 import { integer, UsageError } from "./args.ts";
 import { openForReading, requirePermission } from "./files.ts";
 import { MAX_REDIRECTS } from "../runner/options.ts";
@@ -24,10 +26,13 @@ export const TRANSPORT_OPTIONS = {
   http1: { type: "boolean" },
   http2: { type: "boolean" },
   "no-keepalive": { type: "boolean" },
+  engine: { type: "string" },
 } as const;
 
 /** The transport flags, checked. */
 export interface TransportPlan {
+  /** The engine asked for (`auto` by default). */
+  engine: EngineName;
   /** Options of the HTTP client, without the pool size. */
   clientOptions: Deno.CreateHttpClientOptions;
   maxRedirects: number;
@@ -46,6 +51,7 @@ export async function planTransport(flags: {
   http1?: boolean | undefined;
   http2?: boolean | undefined;
   "no-keepalive"?: boolean | undefined;
+  engine?: string | undefined;
 }): Promise<TransportPlan> {
   const clientOptions: Deno.CreateHttpClientOptions = {};
   if (flags.http1 && flags.http2) throw new UsageError("Cannot use --http1 and --http2 together");
@@ -56,7 +62,9 @@ export async function planTransport(flags: {
   const caCerts: string[] = [];
   for (const path of flags["ca-cert"] ?? []) caCerts.push(await readCertificate(path));
   if (caCerts.length > 0) clientOptions.caCerts = caCerts;
+  const engine = planEngine(flags);
   const plan: TransportPlan = {
+    engine: engine.name,
     clientOptions,
     maxRedirects: integer("max-redirects", flags["max-redirects"] ?? "20", 0, MAX_REDIRECTS),
   };
@@ -76,10 +84,54 @@ export async function planTransport(flags: {
 }
 
 /**
- * `--header 'Name: value'` flags as header pairs, every value of a repeated
- * name kept; a header fetch sets itself (`Host`, `Content-Length`, ...) is refused.
+ * The `--engine` asked for, and the one it comes to (`auto`: h1 unless
+ * `--proxy` or `--http2`); throws {@linkcode UsageError} on a bad name or h1
+ * with what only fetch does.
  */
-export function parseHeaders(lines: string[]): [string, string][] {
+export function planEngine(flags: {
+  engine?: string | undefined;
+  proxy?: string | undefined;
+  http2?: boolean | undefined;
+}): { name: EngineName; resolved: "h1" | "fetch" } {
+  const name = (flags.engine ?? "auto") as EngineName;
+  if (!ENGINE_NAMES.includes(name)) {
+    throw new UsageError(
+      `Cannot use --engine '${flags.engine}': it must be ${ENGINE_NAMES.join(", ")}`,
+    );
+  }
+  const needs = flags.proxy !== undefined ? "--proxy" : flags.http2 ? "--http2" : undefined;
+  if (name === "h1" && needs !== undefined) {
+    throw new UsageError(`Cannot use --engine h1 with ${needs}: only fetch does that`);
+  }
+  return { name, resolved: name === "fetch" || needs !== undefined ? "fetch" : "h1" };
+}
+
+/**
+ * Refuses, before anything is sent, a port that fetch blocks (6000, 6665,
+ * 10080, ...) when fetch carries the run; h1 does not block ports.
+ */
+export function requireUnblockedPorts(hosts: Iterable<string>, engine: "h1" | "fetch"): void {
+  if (engine !== "fetch") return;
+  for (const host of hosts) {
+    const port = blockedPort(`http://${host}/`);
+    if (port !== undefined) {
+      throw new UsageError(
+        `Cannot send requests to port ${port} with the fetch engine as fetch blocks it: ` +
+          `use --engine h1 (or auto, without --proxy and --http2)`,
+      );
+    }
+  }
+}
+
+/**
+ * `--header 'Name: value'` flags as header pairs, every value of a repeated
+ * name kept; a header the engine sets itself is refused (with fetch: `Host`,
+ * `Content-Length`, `Connection` and the like; with h1 only the body's framing).
+ */
+export function parseHeaders(
+  lines: string[],
+  engine: "h1" | "fetch" = "fetch",
+): [string, string][] {
   const headers: [string, string][] = [];
   for (const line of lines) {
     const colon = line.indexOf(":");
@@ -89,7 +141,7 @@ export function parseHeaders(lines: string[]): [string, string][] {
       throw new UsageError(`Cannot use header ${JSON.stringify(line)}: it must be 'Name: value'`);
     }
     try {
-      checkHeader(name, value);
+      checkHeader(name, value, engine);
     } catch (error) {
       throw new UsageError(`${(error as Error).message}: ${JSON.stringify(line)}`);
     }

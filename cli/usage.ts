@@ -26,7 +26,8 @@ Options:
   --retries N        retries of transient failures (default 0)
   --method M         HTTP method (default GET)
   --header 'K: V'    request header, repeatable; a repeated name sends every value
-                     (Host, Content-Length, Connection and the like are refused)
+                     (Content-Length and Transfer-Encoding are refused; with the fetch
+                     engine also Host, Connection and the like)
   --body TEXT        request body
   --body-file FILE   request body read from FILE
   --save DIR         stream each 2xx body to DIR/<index / 1000>/<index>; the
@@ -38,6 +39,8 @@ Options:
   --proxy URL        send through this http, https or socks5 proxy
   --http1, --http2   use only HTTP/1.1, or only HTTP/2
   --no-keepalive     a new connection for every request
+  --engine E         auto, h1 or fetch: h1 is ours, HTTP/1.1 on Deno.connect; fetch is
+                     Deno's, for --proxy and --http2 (default auto: h1 unless those)
   --rate R           start requests on one schedule of R a second (R, R/s or R/m) for
                      the whole run, all workers included; latency is then timed from
                      each request's due time (the service time, from the send, beside

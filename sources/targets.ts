@@ -32,12 +32,16 @@ export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
 const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Headers the h1 engine writes itself (the body's framing); any other, `Host` included, is sent. */
+const H1_FORBIDDEN_HEADERS: ReadonlySet<string> = new Set(["content-length", "transfer-encoding"]);
+
 /**
- * Checks one header: a token for a name, that fetch does not set itself, and
- * a value without control characters.
+ * Checks one header: a token for a name, that the engine does not set
+ * itself, and a value without control characters.
  *
  * @param name The header's name.
  * @param value Its value.
+ * @param engine The engine that sends it: fetch sets more headers itself than h1.
  * @throws {TypeError} When the header cannot be sent as it is.
  *
  * @example
@@ -47,14 +51,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  *
  * checkHeader("Accept", "application/json");
  * assert.throws(() => checkHeader("Host", "example.com"), TypeError);
+ * checkHeader("Host", "example.com", "h1");
  * ```
  */
-export function checkHeader(name: string, value: string): void {
+export function checkHeader(name: string, value: string, engine: "h1" | "fetch" = "fetch"): void {
   if (!TOKEN.test(name)) {
     throw new TypeError(`Cannot send header '${name}' as its name is not a token`);
   }
-  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-    throw new TypeError(`Cannot send header '${name}' as fetch sets or rewrites it itself`);
+  if ((engine === "h1" ? H1_FORBIDDEN_HEADERS : FORBIDDEN_HEADERS).has(name.toLowerCase())) {
+    throw new TypeError(`Cannot send header '${name}' as ${engine} sets or rewrites it itself`);
   }
   if (CONTROL_CHARACTER.test(value)) {
     throw new TypeError(`Cannot send header '${name}' as its value holds a control character`);
