@@ -4,6 +4,8 @@
  *
  * - `seed`: 10,000 requests, delays 0–3 s, limit 1000, against the greedy list-scheduling bound
  *   (`seed.ts`);
+ * - `engine`: 100,000 zero-delay GETs to nginx at C=100 and C=1000 by the CLI on h1 (its default
+ *   engine, at both worker counts), on `--engine fetch`, undici and hey, side by side (`engine.ts`);
  * - `peers`: 100,000 zero-delay requests to nginx at C=100 and C=1000 by the CLI, undici, hey,
  *   the write-up's aiohttp client, a bare Deno fetch loop and wrk, side by side: requests/s, CPU
  *   per request, peak RSS (`peers.ts`);
@@ -30,6 +32,7 @@
 import { parseArgs } from "node:util";
 import { bodies } from "./bodies.ts";
 import { bundledServer } from "./bundled_server.ts";
+import { engine } from "./engine.ts";
 import { log, oneLine, type Scenario, type Settings } from "./common.ts";
 import { million } from "./million.ts";
 import { pace } from "./pace.ts";
@@ -42,6 +45,7 @@ import { formatTable, median, type Row } from "./table.ts";
 /** The scenarios, in the order they run (`server` uses the client's rate from `million`). */
 const SCENARIOS: Record<string, Scenario> = {
   seed,
+  engine,
   peers,
   memory,
   million,

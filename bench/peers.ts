@@ -54,7 +54,7 @@ export interface Peer {
 }
 
 /** The clients found or installed, in the order they run; the missing ones noted. */
-async function availablePeers(settings: Settings): Promise<Map<string, Peer>> {
+export async function availablePeers(settings: Settings): Promise<Map<string, Peer>> {
   const peers = new Map<string, Peer>();
   const missing = (why: string) => settings.notes.push(`peers: ${why}`);
   const wrk = await ensureCommand("wrk", "wrk");
@@ -142,9 +142,14 @@ function parseJson(stdout: string): { requests: number; rate: number; failed: nu
  *
  * @param workers `--workers`.
  * @param denoFlags Flags for `deno run`, such as `--v8-flags=...`.
+ * @param args More flags for the CLI, such as `--engine fetch`.
  * @returns The peer, without its name.
  */
-export function cliPeer(workers: number, denoFlags: string[] = []): Omit<Peer, "name"> {
+export function cliPeer(
+  workers: number,
+  denoFlags: string[] = [],
+  args: string[] = [],
+): Omit<Peer, "name"> {
   return {
     command: (template, count, concurrency) => [
       Deno.execPath(),
@@ -162,6 +167,7 @@ export function cliPeer(workers: number, denoFlags: string[] = []): Omit<Peer, "
       String(workers),
       "--json",
       "--quiet",
+      ...args,
     ],
     parse: parseJson,
   };
