@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { requestsFromTemplate, runRequests, serveDelay } from "../../mod.ts";
-import type { RequestRecord, RunOptions } from "../../runner/types.ts";
+import type { RequestRecord } from "../../runner/types.ts";
+import type { RunOptions } from "../../runner/options.ts";
 import type { RequestSpec } from "../../runner/types.ts";
 
 /** Details written by the runner itself, the same whatever the engine. */
