@@ -7,6 +7,7 @@ import {
   PERMANENT_KINDS,
 } from "../../runner/errors.ts";
 import { parseRecord } from "../../output/ndjson.ts";
+import { ProtocolError, TruncatedError } from "../../engine/engine.ts";
 
 function fetchFailure(message: string): TypeError {
   return new TypeError("fetch failed", { cause: new Error(message) });
@@ -36,7 +37,10 @@ Deno.test("classifyError() names TLS, DNS, permission and invalid URL failures",
 Deno.test("classifyError() names the h1 engine's protocol and truncation failures", () => {
   const conflict = new ProtocolError("conflicting Content-Length values 3 and 4");
   assert.equal(classifyError(conflict, false), "protocol");
-  assert.equal(classifyError(new ProtocolError("chunk data not followed by CRLF"), true), "protocol");
+  assert.equal(
+    classifyError(new ProtocolError("chunk data not followed by CRLF"), true),
+    "protocol",
+  );
   const cut = new TruncatedError("body ended after 3 of 10 bytes");
   assert.equal(classifyError(cut, true), "truncated");
   const bareCr = new ProtocolError("bare CR in the head");
