@@ -378,12 +378,12 @@ function parseFlags(args: string[]): ServeDelayOptions | undefined {
     port = 8080,
     "max-delay": maxDelay = 3,
     seed = 1,
-    "slow-ms": slowMs,
+    "slow-ms": slowDuration,
     "retry-after": retryAfter,
     ...faults
   } = numbers;
   const options: ServeDelayOptions = { hostname: values.hostname, port, maxDelay, seed, faults };
-  if (slowMs !== undefined) options.slowMs = slowMs;
+  if (slowDuration !== undefined) options.slowDuration = slowDuration;
   if (retryAfter !== undefined) options.retryAfter = retryAfter;
   return options;
 }

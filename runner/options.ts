@@ -22,7 +22,9 @@ export const MAX_REDIRECTS = 1000;
 
 /**
  * What a run is asked to do, as plain data (it can be sent to a worker).
- * Every duration is in milliseconds.
+ * Every duration is in milliseconds, as everywhere in the library (names
+ * carry no unit); only the delay server's `maxDelay` and `retryAfter`,
+ * which it writes into headers that count seconds, are in seconds.
  */
 export interface RunSettings {
   /**

@@ -9,7 +9,7 @@
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 const TRANSIENT_STATUSES = new Set([408, 429, 502, 503, 504]);
 /** The longest wait before a retry, in milliseconds. */
-export const MAX_BACKOFF_MS = 30_000;
+export const MAX_BACKOFF = 30_000;
 
 /**
  * Whether a request with this method may be sent again.
@@ -57,19 +57,19 @@ export function isTransientStatus(status: number): boolean {
  * @param attempts Attempts made so far, from 1.
  * @param retryDelay The first ceiling, in milliseconds.
  * @param retryAfter What the server asked for, in milliseconds (0 for nothing).
- * @returns Milliseconds to wait, at most {@linkcode MAX_BACKOFF_MS}.
+ * @returns Milliseconds to wait, at most {@linkcode MAX_BACKOFF}.
  *
  * @example
  * ```ts
- * import { backoffMs } from "./retry_policy.ts";
+ * import { backoffDelay } from "./retry_policy.ts";
  * import assert from "node:assert/strict";
  *
- * assert.ok(backoffMs(3, 100, 0) < 400);
- * assert.equal(backoffMs(1, 100, 2000), 2000);
+ * assert.ok(backoffDelay(3, 100, 0) < 400);
+ * assert.equal(backoffDelay(1, 100, 2000), 2000);
  * ```
  */
-export function backoffMs(attempts: number, retryDelay: number, retryAfter: number): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, retryDelay * 2 ** (attempts - 1));
+export function backoffDelay(attempts: number, retryDelay: number, retryAfter: number): number {
+  const ceiling = Math.min(MAX_BACKOFF, retryDelay * 2 ** (attempts - 1));
   return Math.max(Math.random() * ceiling, retryAfter);
 }
 
@@ -77,7 +77,7 @@ export function backoffMs(attempts: number, retryDelay: number, retryAfter: numb
  * `Retry-After` in milliseconds, from seconds or an HTTP date.
  *
  * @param value The header's value, or `null`.
- * @returns Milliseconds from now, at most {@linkcode MAX_BACKOFF_MS}; 0 when absent or invalid.
+ * @returns Milliseconds from now, at most {@linkcode MAX_BACKOFF}; 0 when absent or invalid.
  *
  * @example
  * ```ts
@@ -92,5 +92,5 @@ export function parseRetryAfter(value: string | null): number {
   if (value === null) return 0;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) ? Math.min(MAX_BACKOFF_MS, Math.max(0, ms)) : 0;
+  return Number.isFinite(ms) ? Math.min(MAX_BACKOFF, Math.max(0, ms)) : 0;
 }

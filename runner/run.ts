@@ -17,7 +17,7 @@ import { haltable } from "../async/haltable.ts";
 import { netPermissionCheck } from "./net_permission.ts";
 import type { RequestRecord, RequestSpec } from "./types.ts";
 import { checkRunOptions, idlePoolSize, type RunOptions } from "./options.ts";
-import { backoffMs, isIdempotent } from "./retry_policy.ts";
+import { backoffDelay, isIdempotent } from "./retry_policy.ts";
 import { sleep } from "../async/sleep.ts";
 import { pooledMap } from "../semaphore.ts";
 
@@ -130,7 +130,7 @@ export async function* runRequests<T = unknown>(
       permit.report(result);
       if (result.ok || !result.retry || signal?.aborted) break;
       pending.retriesLeft--;
-      await sleep(backoffMs(attempts, retryDelay, result.retryAfter), signal);
+      await sleep(backoffDelay(attempts, retryDelay, result.retryAfter), signal);
       if (signal?.aborted || !await permit.retry(signal)) break;
     }
     return toRecord(permit, result, { start, ms: performance.now() - started, attempts });

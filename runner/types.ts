@@ -20,7 +20,10 @@ export interface RequestRecord<T = unknown> {
   url: string;
   /** The HTTP status of the last attempt's final response, or 0 when no response arrived. */
   status: number;
-  /** The server's `DELAY` header in seconds, when it sent one. */
+  /**
+   * Only with the bundled delay server: its `DELAY` header, in seconds as the header says;
+   * absent for any other server.
+   */
   delay?: number;
   /** When the first attempt started, in milliseconds since the epoch. */
   start: number;

@@ -57,7 +57,7 @@ export interface FaultOptions {
    */
   truncate?: number;
   /**
-   * Share of responses whose body drips in 10 chunks, `slowMs / 10` apart.
+   * Share of responses whose body drips in 10 chunks, `slowDuration / 10` apart.
    *
    * @default {0}
    */
@@ -70,6 +70,11 @@ export interface DelaySequenceOptions {
    * The largest delay, in seconds, at most {@linkcode MAX_DELAY_SECONDS}. An integer gives whole
    * seconds from 0 to `maxDelay` inclusive, like Python's `random.randint(0, maxDelay)`; a
    * fraction gives whole milliseconds from 0 to `maxDelay` (rounded to the millisecond) inclusive.
+   *
+   * Seconds, not milliseconds: with the server's `retryAfter`, this is the one exception to the
+   * library's rule that durations are milliseconds. Both are what the server writes into a
+   * header (`DELAY`, `Retry-After`) and both headers count seconds, as the write-up's server and
+   * `--max-delay` do.
    *
    * @default {3}
    */

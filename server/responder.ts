@@ -29,10 +29,11 @@ export interface DelayHandlerOptions extends DelaySequenceOptions {
    *
    * @default {1000}
    */
-  slowMs?: number;
+  slowDuration?: number;
   /**
-   * The `Retry-After` of the server's 503 answers, in whole seconds (the header's unit): 0 lets
-   * a client retry at once, as tests want.
+   * The `Retry-After` of the server's 503 answers, in whole seconds (the header's unit, and
+   * with `maxDelay` the library's one exception to durations in milliseconds): 0 lets a client
+   * retry at once, as tests want.
    *
    * @default {1}
    */
@@ -69,13 +70,13 @@ export type Responder = (request: Request, cancel: Cancel) => Promise<Response>;
  * ```
  */
 export function createResponder(options: DelayHandlerOptions): Responder {
-  const { maxDelay = 3, seed = 1, faults = {}, slowMs = 1000, retryAfter = 1 } = options;
+  const { maxDelay = 3, seed = 1, faults = {}, slowDuration = 1000, retryAfter = 1 } = options;
   checkSequenceOptions("delay handler", maxDelay, seed);
-  if (!(slowMs >= 0 && slowMs <= MAX_DELAY_SECONDS * 1000)) {
+  if (!(slowDuration >= 0 && slowDuration <= MAX_DELAY_SECONDS * 1000)) {
     throw new RangeError(
-      `Cannot create delay handler as 'slowMs' must be a number from 0 to ${
+      `Cannot create delay handler as 'slowDuration' must be a number from 0 to ${
         MAX_DELAY_SECONDS * 1000
-      }: current value is ${slowMs}`,
+      }: current value is ${slowDuration}`,
     );
   }
   if (!(Number.isInteger(retryAfter) && retryAfter >= 0 && retryAfter <= MAX_DELAY_SECONDS)) {
@@ -118,7 +119,7 @@ export function createResponder(options: DelayHandlerOptions): Responder {
         return new Response(failingBody(body.subarray(0, body.length >> 1)), { headers });
       case "slow":
         headers.push(["content-length", String(body.length)]);
-        return new Response(drippingBody(body, slowMs / SLOW_CHUNKS, cancel), { headers });
+        return new Response(drippingBody(body, slowDuration / SLOW_CHUNKS, cancel), { headers });
       default:
         return new Response(body, { headers });
     }

@@ -99,7 +99,7 @@ Deno.test("createDelayHandler() throws RangeError on invalid options", () => {
     [{ maxDelay: Infinity }, /'maxDelay'.*current value is Infinity$/],
     [{ maxDelay: MAX_DELAY_SECONDS + 1 }, /'maxDelay'.*current value is 3601$/],
     [{ seed: 1.5 }, /'seed' must be an integer: current value is 1.5$/],
-    [{ slowMs: -1 }, /'slowMs'.*current value is -1$/],
+    [{ slowDuration: -1 }, /'slowDuration'.*current value is -1$/],
     [{ retryAfter: -1 }, /'retryAfter' must be an integer from 0 to 3600: current value is -1$/],
     [{ retryAfter: 1.5 }, /'retryAfter'.*current value is 1.5$/],
     [{ faults: { drop: 2 } }, /'faults.drop' must be a number from 0 to 1: current value is 2$/],
@@ -205,7 +205,7 @@ Deno.test("serveDelay() cuts the body short for the truncate fault", async () =>
 });
 
 Deno.test("serveDelay() sends the body in chunks over time for the slow fault", async () => {
-  await using faulty = fetchFault("slow", { slowMs: 300 });
+  await using faulty = fetchFault("slow", { slowDuration: 300 });
   const start = performance.now();
   const response = await faulty.response;
   let chunks = 0;

@@ -77,7 +77,7 @@ Deno.test("runRequests() classifies each fault of the delay server", async () =>
 });
 
 Deno.test("runRequests() times out a body that drips slower than the timeout", async () => {
-  await using server = serveDelay({ maxDelay: 0, faults: { slow: 1 }, slowMs: 2000 });
+  await using server = serveDelay({ maxDelay: 0, faults: { slow: 1 }, slowDuration: 2000 });
   const records = await runAll(requestsFromTemplate(`${server.url}{}`, 3), { timeout: 300 });
   assert.deepEqual(records.map((record) => [record.status, record.error]), [
     [200, "timeout"],
