@@ -7,6 +7,8 @@
  * @module
  */
 
+import { concat } from "./ndjson.ts";
+
 /** Why {@linkcode Journal.open} refused a file. */
 export type JournalRefusal =
   /** The file holds lines and neither `resume` nor `overwrite` was asked for. */
@@ -345,12 +347,4 @@ async function scan(
     );
   }
   return committed;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

@@ -195,7 +195,22 @@ export async function readLineAt(file: Deno.FsFile, offset: number): Promise<str
   return new TextDecoder().decode(line);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+/**
+ * Joins two byte arrays; `b` itself when `a` is empty.
+ *
+ * @param a The first bytes.
+ * @param b The bytes that follow.
+ * @returns The bytes of both.
+ *
+ * @example
+ * ```ts
+ * import { concat } from "./ndjson.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(concat(new Uint8Array([1]), new Uint8Array([2])), new Uint8Array([1, 2]));
+ * ```
+ */
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const joined = new Uint8Array(a.length + b.length);
   joined.set(a);

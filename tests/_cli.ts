@@ -97,3 +97,33 @@ export async function inProcess(args: string[]): Promise<Output> {
   const code = await main(args, { console });
   return { code, stdout, stderr };
 }
+
+/**
+ * Runs `fn` with a fresh temporary directory, removed afterwards.
+ *
+ * @param fn What to do in the directory.
+ * @returns What `fn` returns.
+ */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "cli_test_" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Checks a run ended with `code` and one `error:` line matching `message`, without a stack trace.
+ *
+ * @param output The run's output.
+ * @param code The exit code expected.
+ * @param message What the error line says.
+ */
+export function assertOneError(output: Output, code: number, message: RegExp): void {
+  assert.equal(output.code, code, output.stderr);
+  const errors = output.stderr.split("\n").filter((line) => line.startsWith("error: "));
+  assert.equal(errors.length, 1, output.stderr);
+  assert.match(errors[0]!, message);
+  assert.ok(!output.stderr.includes("    at "), output.stderr);
+}

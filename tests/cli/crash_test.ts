@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, command } from "../_cli.ts";
+import { cli, command, withTempDir } from "../_cli.ts";
 
 const BODY = 3000;
 
@@ -27,15 +27,6 @@ function bodyServer(delayMs = 0) {
     failing,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "crash_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 interface Stored {

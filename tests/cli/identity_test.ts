@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, type Output } from "../_cli.ts";
+import { assertOneError, cli, withTempDir } from "../_cli.ts";
 
 /** A server that counts the requests it answers. */
 function countingServer() {
@@ -16,23 +16,6 @@ function countingServer() {
     },
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "identity_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function assertOneError(output: Output, code: number, message: RegExp): void {
-  assert.equal(output.code, code, output.stderr);
-  const errors = output.stderr.split("\n").filter((line) => line.startsWith("error: "));
-  assert.equal(errors.length, 1, output.stderr);
-  assert.match(errors[0]!, message);
-  assert.ok(!output.stderr.includes("    at "), output.stderr);
 }
 
 const FIELDS = [

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { RequestRecord } from "../../runner/run.ts";
 import { type FaultOptions, serveDelay } from "../../server.ts";
 import type { SummaryJson } from "../../report/summary.ts";
-import { cli, command, inProcess, type Output, RUN_TIMEOUT_MS } from "../_cli.ts";
+import { cli, command, inProcess, type Output, RUN_TIMEOUT_MS, withTempDir } from "../_cli.ts";
 import { until } from "../_wait.ts";
 
 const decoder = new TextDecoder();
@@ -87,15 +87,6 @@ function countingServer() {
     },
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
-}
-
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "main_test_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("main.ts exits 0 when every request succeeds", async () => {

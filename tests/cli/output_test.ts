@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RequestRecord } from "../../runner/run.ts";
 import type { SummaryJson } from "../../report/summary.ts";
-import { cli, command, type Output, ROOT } from "../_cli.ts";
+import { assertOneError, cli, command, ROOT, withTempDir } from "../_cli.ts";
 
 const decoder = new TextDecoder();
 
@@ -36,23 +36,6 @@ async function readOutput(path: string): Promise<{ records: (RequestRecord & { r
 
 function parseLine(line: string) {
   return JSON.parse(line, (_, value) => value === null ? undefined : value);
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "output_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function assertOneError(output: Output, code: number, message: RegExp): void {
-  assert.equal(output.code, code, output.stderr);
-  const errors = output.stderr.split("\n").filter((line) => line.startsWith("error: "));
-  assert.equal(errors.length, 1, output.stderr);
-  assert.match(errors[0]!, message);
-  assert.ok(!output.stderr.includes("    at "), output.stderr);
 }
 
 async function canMountTmpfs(dir: string): Promise<boolean> {
