@@ -7,7 +7,7 @@
  * @module
  */
 
-import { concat } from "./ndjson.ts";
+import { readLines } from "./ndjson.ts";
 
 /** Why {@linkcode Journal.open} refused a file. */
 export type JournalRefusal =
@@ -300,51 +300,42 @@ function wholeLines(bytes: Uint8Array, written: number): number {
 }
 
 /**
- * Reads a journal from its start, a chunk at a time: checks the header,
- * hands each entry to `onEntry`, and returns the bytes that end with a
- * whole line (a missing header counts as none).
+ * Reads a journal from its start through the one line reader: checks the
+ * header, hands each entry to `onEntry`, and returns the bytes that end with
+ * a whole line (a missing header counts as none). The file stays open.
  */
 async function scan(
   file: Deno.FsFile,
   header: string | undefined,
   onEntry: ((line: string, lineNumber: number) => void) | undefined,
 ): Promise<number> {
-  const decoder = new TextDecoder();
-  const chunk = new Uint8Array(64 * 1024);
-  let pending = new Uint8Array(0);
-  let offset = 0;
-  let committed = 0;
+  const mismatch = (line: string) =>
+    new JournalError("mismatch", "Cannot resume journal as its header is not the one given", line);
   let lineNumber = 0;
-  while (true) {
-    const read = await file.read(chunk);
-    if (read === null) break;
-    const bytes = concat(pending, chunk.subarray(0, read));
-    let start = 0;
-    for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
-      const line = decoder.decode(bytes.subarray(start, end));
-      lineNumber++;
-      if (lineNumber === 1 && header !== undefined && line !== header) {
-        throw new JournalError(
-          "mismatch",
-          "Cannot resume journal as its header is not the one given",
-          line,
-        );
+  for await (const { text, offset, whole } of readLines(chunksOf(file))) {
+    if (!whole) {
+      // A last line cut short, as a crash leaves it: not committed.
+      if (lineNumber === 0 && header !== undefined && !header.startsWith(text)) {
+        throw mismatch(text);
       }
-      if (lineNumber > 1 || header === undefined) onEntry?.(line, lineNumber);
-      start = end + 1;
+      return offset;
     }
-    offset += start;
-    committed = offset;
-    pending = bytes.slice(start);
+    lineNumber++;
+    if (lineNumber === 1 && header !== undefined && text !== header) throw mismatch(text);
+    if (lineNumber > 1 || header === undefined) onEntry?.(text, lineNumber);
   }
-  if (
-    lineNumber === 0 && header !== undefined && !header.startsWith(decoder.decode(pending))
-  ) {
-    throw new JournalError(
-      "mismatch",
-      "Cannot resume journal as its header is not the one given",
-      decoder.decode(pending),
-    );
-  }
-  return committed;
+  // Every line whole: all that was read.
+  return await file.seek(0, Deno.SeekMode.Current);
+}
+
+/** The rest of a file as a stream of chunks that leaves the file open when it ends. */
+function chunksOf(file: Deno.FsFile): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async pull(controller) {
+      const chunk = new Uint8Array(64 * 1024);
+      const read = await file.read(chunk);
+      if (read === null) controller.close();
+      else controller.enqueue(chunk.subarray(0, read));
+    },
+  });
 }

@@ -95,3 +95,25 @@ Deno.test("Journal writes within its flush interval and cuts a failed write back
   await assert.rejects(journal.write("k"), Deno.errors.WriteZero);
   await journal[Symbol.asyncDispose]();
 });
+
+Deno.test("Journal resumes through the line reader: lines across chunks, multi-byte text, a torn end", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    // Lines of 3-byte characters that straddle the reader's 64 KiB chunks, then a torn line.
+    const entries = Array.from({ length: 30 }, (_, i) => `${i}:` + "é".repeat(5000));
+    await Deno.writeTextFile(path, ["run 1", ...entries].join("\n") + '\n{"torn');
+    const seen: string[] = [];
+    {
+      await using journal = await Journal.open(path, {
+        header: "run 1",
+        resume: true,
+        onEntry: (line) => seen.push(line),
+      });
+      await journal.write("next");
+    }
+    assert.deepEqual(seen, entries);
+    assert.equal(await Deno.readTextFile(path), ["run 1", ...entries, "next"].join("\n") + "\n");
+  } finally {
+    await Deno.remove(path);
+  }
+});
