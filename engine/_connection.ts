@@ -1,6 +1,6 @@
 /**
- * One HTTP/1.1 connection: its socket, its read buffer (64 KiB, never
- * grown), reading a response head, and reading a body framed by length,
+ * One HTTP/1.1 connection: its socket, its read buffer (16 KiB, grown to
+ * 64 KiB only for a head that needs it), reading a response head, and reading a body framed by length,
  * chunks or the connection's close, one exchange at a time.
  *
  * @module
@@ -10,6 +10,8 @@ import { ChunkedBody } from "./_chunked.ts";
 import { ProtocolError, TruncatedError } from "./engine.ts";
 import { type Framing, type Head, headLines, MAX_HEAD, parseHead, scanHead } from "./_head.ts";
 
+/** The read buffer's first size; it grows to {@linkcode MAX_HEAD} for a head that needs it. */
+const FIRST_BUFFER = 16 * 1024;
 /** The most interim (1xx) responses skipped before a final one. */
 const MAX_INTERIM = 16;
 
@@ -29,7 +31,7 @@ export class Connection {
   /** The origin the connection is pooled under. */
   readonly key: string;
   /** Unread bytes are `buffer[start, end)`. */
-  buffer = new Uint8Array(MAX_HEAD);
+  buffer = new Uint8Array(FIRST_BUFFER);
   start = 0;
   end = 0;
   /** Bytes received since {@linkcode Connection.begin}. */
@@ -79,9 +81,16 @@ export class Connection {
     if (this.start === this.end) {
       this.start = this.end = 0;
     } else if (this.end === this.buffer.length) {
-      this.buffer.copyWithin(0, this.start, this.end);
-      this.end -= this.start;
-      this.start = 0;
+      if (this.start === 0) {
+        // Full of one unfinished head or trailer section: grow, up to the head limit.
+        const grown = new Uint8Array(Math.min(this.buffer.length * 2, MAX_HEAD));
+        grown.set(this.buffer);
+        this.buffer = grown;
+      } else {
+        this.buffer.copyWithin(0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      }
     }
     const n = await this.#socket.read(this.buffer.subarray(this.end));
     if (n === null) return false;

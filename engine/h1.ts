@@ -47,6 +47,7 @@ export type H1Options = PoolOptions;
  */
 export class H1Engine implements Engine {
   #pool: Pool;
+  #watch = new AbortWatch();
 
   /**
    * Creates the engine.
@@ -81,8 +82,7 @@ export class H1Engine implements Engine {
     for (let attempt = 0;; attempt++) {
       const connection = await this.#pool.acquire(target, signal);
       const reused = connection.uses > 0;
-      const onAbort = () => connection.close();
-      signal?.addEventListener("abort", onAbort);
+      if (signal) this.#watch.add(signal, connection);
       try {
         signal?.throwIfAborted();
         connection.begin();
@@ -92,9 +92,9 @@ export class H1Engine implements Engine {
         }
         const head = await connection.readHead(request.headRequest);
         const reusable = head.reusable && !request.close;
-        return new H1Reply(head, connection, this.#pool, reusable, url, signal, onAbort);
+        return new H1Reply(head, connection, this.#pool, reusable, url, signal, this.#watch);
       } catch (error) {
-        signal?.removeEventListener("abort", onAbort);
+        if (signal) this.#watch.delete(signal, connection);
         connection.close();
         if (signal?.aborted) throw signal.reason;
         if (
@@ -109,6 +109,33 @@ export class H1Engine implements Engine {
   /** Closes every connection, idle or busy. */
   close(): void {
     this.#pool.close();
+  }
+}
+
+/**
+ * Closes the connections of the exchanges a signal covers when it aborts:
+ * one listener per signal, however many exchanges share it (the runner's
+ * deadlines are shared by the requests that start in the same window), so
+ * adding and removing an exchange costs O(1).
+ */
+class AbortWatch {
+  #watched = new WeakMap<AbortSignal, Set<Connection>>();
+
+  add(signal: AbortSignal, connection: Connection): void {
+    let connections = this.#watched.get(signal);
+    if (connections === undefined) {
+      const watched = connections = new Set();
+      this.#watched.set(signal, watched);
+      signal.addEventListener("abort", () => {
+        for (const each of watched) each.close();
+        watched.clear();
+      }, { once: true });
+    }
+    connections.add(connection);
+  }
+
+  delete(signal: AbortSignal, connection: Connection): void {
+    this.#watched.get(signal)?.delete(connection);
   }
 }
 
@@ -129,7 +156,7 @@ class H1Reply implements Reply {
   #reusable: boolean;
   #url: string;
   #signal: AbortSignal | undefined;
-  #onAbort: () => void;
+  #watch: AbortWatch;
   #taken = false;
   #done = false;
 
@@ -140,7 +167,7 @@ class H1Reply implements Reply {
     reusable: boolean,
     url: string,
     signal: AbortSignal | undefined,
-    onAbort: () => void,
+    watch: AbortWatch,
   ) {
     this.status = head.status;
     this.statusText = reasonPhrase(head.status);
@@ -150,7 +177,7 @@ class H1Reply implements Reply {
     this.#reusable = reusable;
     this.#url = url;
     this.#signal = signal;
-    this.#onAbort = onAbort;
+    this.#watch = watch;
     if (head.framing === "none") this.#finish(true);
   }
 
@@ -254,7 +281,7 @@ class H1Reply implements Reply {
   #finish(whole: boolean): void {
     if (this.#done) return;
     this.#done = true;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#signal) this.#watch.delete(this.#signal, this.#connection);
     const connection = this.#connection;
     this.#pool.release(
       connection,

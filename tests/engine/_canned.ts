@@ -134,6 +134,13 @@ export const CANNED: Canned[] = [
     reusable: true,
   },
   {
+    name: "a head of 40 KiB (the buffer grows for it)",
+    raw: `HTTP/1.1 200 OK\r\nX-Big: ${"b".repeat(40_000)}\r\nContent-Length: 2\r\n\r\nok`,
+    status: 200,
+    body: "ok",
+    reusable: true,
+  },
+  {
     name: "Connection: close with a length",
     raw: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
     status: 200,
