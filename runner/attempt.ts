@@ -168,6 +168,8 @@ export async function attempt<T>(
   }
   let phase: Phase = "head";
   let reply: Reply | undefined;
+  /** A non-2xx final response's status line: the failure, whatever `read` makes of its body. */
+  let statusLine: string | undefined;
   try {
     const sending = own?.signal ?? deadline;
     const first = await context.send(outgoing, sending);
@@ -182,7 +184,10 @@ export async function attempt<T>(
     const ok = reply.status >= 200 && reply.status < 300;
     const delay = reply.header("delay");
     if (delay !== null) outcome.delay = Number(delay);
-    if (!ok) outcome.retryAfter = parseRetryAfter(reply.header("retry-after"));
+    if (!ok) {
+      outcome.retryAfter = parseRetryAfter(reply.header("retry-after"));
+      statusLine = `HTTP ${reply.status}${reply.statusText ? ` ${reply.statusText}` : ""}`;
+    }
     // A status worth retrying is not the answer yet: its body is only counted.
     const retryStatus = !ok && retriesLeft > 0 && isTransientStatus(reply.status);
     const sink = retryStatus || read !== undefined || context.sink === undefined
@@ -198,17 +203,20 @@ export async function attempt<T>(
       outcome.value = await readWithin(read, reply.response(), spec, own!);
     }
     if (ok) return { ok: true, ...outcome };
-    const reason = reply.statusText;
-    const failure = failed(
-      outcome,
-      "http_status",
-      `HTTP ${reply.status}${reason ? ` ${reason}` : ""}`,
-    );
+    const failure = failed(outcome, "http_status", statusLine!);
     failure.retry = retryStatus;
     return failure;
   } catch (error) {
     // A body not taken whole must not hold its connection (h1 closes it; a no-op once taken).
     await reply?.cancel().catch(() => {});
+    if (phase === "read" && statusLine !== undefined && !signal?.aborted) {
+      // A read that cannot parse an error page: the status is the failure.
+      return failed(
+        outcome,
+        "http_status",
+        `${statusLine}; read: ${errorDetail(error, "read", url)}`,
+      );
+    }
     const kind = signal?.aborted ? "aborted" : kindOf(error, phase);
     const failure = failed(outcome, kind, errorDetail(error, kind, url));
     failure.retry = retriesLeft > 0 &&

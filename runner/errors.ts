@@ -5,7 +5,6 @@
  * @module
  */
 
-import { hostOf } from "../sources/url_parts.ts";
 import { ProtocolError, TruncatedError } from "../engine/engine.ts";
 
 /**
@@ -24,11 +23,12 @@ import { ProtocolError, TruncatedError } from "../engine/engine.ts";
  * - `read`: the caller's `read` threw;
  * - `protocol`: the response broke HTTP/1.1's rules (a malformed head, conflicting lengths, a bad
  *   chunk), as the h1 engine found it;
+ * - `write`: a body could not be written locally (a full disk, no permission for its file);
  * - `connection`: any other transport failure (a dropped connection, a proxy error);
  * - `aborted`: the run was stopped while the request was in flight.
  *
  * Of these, `tls`, `dns`, `redirects`, `invalid_url`, `permission`, `too_large`,
- * `read` and `aborted` are never retried (a `read` may ask to be, with
+ * `read`, `write` and `aborted` are never retried (a `read` may ask to be, with
  * `RetryableError`).
  */
 export type ErrorKind = typeof ERROR_KINDS[number];
@@ -60,6 +60,7 @@ export const ERROR_KINDS = [
   "too_large",
   "read",
   "protocol",
+  "write",
   "connection",
   "aborted",
 ] as const;
@@ -73,11 +74,36 @@ export const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "permission",
   "too_large",
   "read",
+  "write",
   "aborted",
 ]);
 
-/** The longest `detail` kept, in characters. */
-const MAX_DETAIL = 300;
+/**
+ * A body that could not be written where it was to be kept: a local failure
+ * (kind `write`), never the server's.
+ *
+ * @example
+ * ```ts
+ * import { classifyError, WriteError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new WriteError("Cannot save a body to 'out/0/1.part': No space left on device");
+ * assert.equal(classifyError(error, true), "write");
+ * ```
+ */
+export class WriteError extends Error {
+  /**
+   * @param message What could not be written, naming the file.
+   * @param options The cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "WriteError";
+  }
+}
+
+/** The longest `detail` kept, in characters: a line of a terminal. */
+const MAX_DETAIL = 80;
 
 /**
  * Tells what kind of failure a `fetch` rejection is.
@@ -100,6 +126,7 @@ const MAX_DETAIL = 300;
  * ```
  */
 export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
+  if (error instanceof WriteError) return "write";
   if (error instanceof ProtocolError) return "protocol";
   if (error instanceof TruncatedError) return "truncated";
   if (error instanceof DOMException) {
@@ -122,37 +149,68 @@ export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
 }
 
 /**
- * One line saying what happened: the error's message and its causes', with
- * advice where there is some (how to trust a self-signed server).
+ * One line saying what happened, its cause first and within 80 columns, with
+ * no URL, address or port, so that equal causes read the same and group.
  *
  * @param error What failed.
  * @param kind Its {@linkcode ErrorKind}.
- * @param url The URL requested.
- * @returns The line, at most 300 characters.
+ * @param _url The URL requested (left out of the line).
+ * @returns The line.
  *
  * @example
  * ```ts
  * import { errorDetail } from "./errors.ts";
  * import assert from "node:assert/strict";
  *
+ * const refused = new TypeError("fetch failed", {
+ *   cause: new Error(
+ *     "error sending request for url (http://127.0.0.1:8080/x/34): client error (Connect): " +
+ *       "tcp connect error: Connection refused (os error 111)",
+ *   ),
+ * });
+ * assert.equal(errorDetail(refused, "refused", "http://127.0.0.1:8080/x/34"), "connection refused");
  * const error = new TypeError("fetch failed", { cause: new Error("dns error: not known") });
  * assert.equal(errorDetail(error, "dns", "http://x.invalid/"), "dns error: not known");
  * ```
  */
-export function errorDetail(error: unknown, kind: ErrorKind, url: string): string {
-  let text = describe(error);
-  if (kind === "tls") {
-    // The host without its port, as the flag takes it.
-    const host = hostOf(url).replace(/:\d+$/, "");
-    text += `; to trust this server, pass its CA with --ca-cert FILE (library: ` +
-      `Deno.createHttpClient({ caCerts })) or run Deno with ` +
-      `--unsafely-ignore-certificate-errors=${host}`;
-  }
-  return oneLine(text);
+export function errorDetail(error: unknown, kind: ErrorKind, _url: string): string {
+  // A local write names its file in the error itself: the detail keeps only the cause.
+  const text = withoutPlaces(describe(error instanceof WriteError ? error.cause : error));
+  const cause = CAUSES[kind]?.(text) ?? text;
+  return oneLine(kind === "tls" ? `${cause}; trust its CA with --ca-cert FILE` : cause);
+}
+
+/** The cause of a failure of some kinds, in words that do not vary with the request. */
+const CAUSES: Partial<Record<ErrorKind, (text: string) => string>> = {
+  refused: () => "connection refused",
+  reset: (text) => /broken pipe/i.test(text) ? "broken pipe" : "connection reset by peer",
+  too_many_open_files: () => "too many open files (os error 24): raise 'ulimit -n'",
+  tls: (text) =>
+    /(invalid peer certificate|received fatal alert|certificate|handshake)[^;]*/i.exec(text)?.[0]
+      .trim() ?? text,
+  dns: (text) => /dns error.*/i.exec(text)?.[0] ?? text,
+  // The file is in the error the run stops with; the detail keeps the cause ("mkdir 'DIR/0'" out).
+  write: (text) => text.replace(/:?\s*\w+ '[^']*'/g, "").trim(),
+};
+
+/**
+ * A message without what names one request: URLs, addresses and ports, and
+ * the wrappers that carry them ("error sending request for url (...)",
+ * "client error (Connect)").
+ */
+function withoutPlaces(text: string): string {
+  return text
+    .replace(/\b[a-z][\w+.-]*:\/\/[^\s)'"]*/gi, "URL")
+    .replace(/\[[0-9a-f:.]+\](:\d+)?|\b\d{1,3}(\.\d{1,3}){3}(:\d+)?/gi, "ADDRESS")
+    .replace(/error sending request\b[^:]*:\s*/gi, "")
+    .replace(/client error \((\w+)\):\s*/gi, "")
+    .replace(/(\b(?:from|for|to) )?(ADDRESS|URL)\b/g, "")
+    .replace(/\s*\(\s*\)/g, "")
+    .trim();
 }
 
 /**
- * Makes `text` one line of at most 300 characters.
+ * Makes `text` one line of at most 80 characters.
  *
  * @param text Any text.
  * @returns The line.
@@ -163,6 +221,7 @@ export function errorDetail(error: unknown, kind: ErrorKind, url: string): strin
  * import assert from "node:assert/strict";
  *
  * assert.equal(oneLine("a\n  b"), "a b");
+ * assert.equal(oneLine("x".repeat(100)).length, 80);
  * ```
  */
 export function oneLine(text: string): string {

@@ -156,14 +156,17 @@ export async function followRedirects(
     try {
       next = new URL(location, url).href;
     } catch {
-      return stop("redirects", `${url} redirects to an invalid Location '${location}'`);
+      return stop("redirects", "a redirect to an invalid Location");
     }
     chain ??= new Set([url]);
     if (chain.has(next)) {
-      return stop("redirects", `redirect loop: back to ${next} after ${hops + 1} redirects`);
+      return stop(
+        "redirects",
+        `redirect loop: back to a URL of the chain after ${hops + 1} redirects`,
+      );
     }
     if (++hops > maxRedirects) {
-      return stop("redirects", `more than ${maxRedirects} redirects, the last to ${next}`);
+      return stop("redirects", `more than ${maxRedirects} redirects`);
     }
     if (denied?.(next)) return stop("permission", permissionDetail(next));
     chain.add(next);

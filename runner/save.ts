@@ -13,6 +13,7 @@
  * @module
  */
 
+import { WriteError } from "./errors.ts";
 import type { BodySink, RequestSpec } from "./types.ts";
 
 /** Options for {@linkcode bodySaver}. */
@@ -34,7 +35,8 @@ export interface SaveOptions {
   keepPart?: boolean;
   /**
    * Called when a body cannot be written (a full disk, an I/O error), with
-   * an error that names the file; the request then fails as well.
+   * a `WriteError` that names the file; the request then fails as well, of
+   * kind `write`.
    */
   onError?: (error: Error) => void;
 }
@@ -98,7 +100,9 @@ export function bodySaver(
 
   /** Names the file in the error, tells `onError`, and fails the request with it. */
   function saveFailed(error: Error, path: string): never {
-    const failure = new Error(`Cannot save a body to '${path}': ${error.message}`);
+    const failure = new WriteError(`Cannot save a body to '${path}': ${error.message}`, {
+      cause: error,
+    });
     onError?.(failure);
     throw failure;
   }
@@ -165,7 +169,9 @@ export async function finishSaved(path: string): Promise<void> {
   try {
     await Deno.rename(`${path}.part`, path);
   } catch (error) {
-    throw new Error(`Cannot save a body to '${path}': ${(error as Error).message}`);
+    throw new WriteError(`Cannot save a body to '${path}': ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

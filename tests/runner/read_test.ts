@@ -208,7 +208,7 @@ Deno.test("runRequests() names a self-signed TLS server, does not retry it, and 
   assert.equal(untrusted!.attempts, 1);
   assert.match(
     untrusted!.detail!,
-    /certificate.*--ca-cert FILE.*--unsafely-ignore-certificate-errors=127\.0\.0\.1/,
+    /^invalid peer certificate: UnknownIssuer; trust its CA with --ca-cert FILE$/,
   );
   const [trusted] = await runAll([url], {
     clientOptions: { caCerts: [tls.ca] },
@@ -227,4 +227,15 @@ Deno.test("runRequests() names an invalid URL and gives every failure a one-line
   assert.equal(records[0]!.attempts, 1);
   assert.equal(records[1]!.detail, "HTTP 404 Not Found");
   assert.ok(records.every((r) => !r.detail!.includes("\n")));
+});
+
+Deno.test("runRequests() names a non-2xx response whose read throws by its status", async () => {
+  await using server = serve(() =>
+    new Response("<html>busy</html>", { status: 503, statusText: "Service Unavailable" })
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  const [record] = await runAll([url], { read: (response) => response.json() });
+  assert.equal(record!.error, "http_status");
+  assert.equal(record!.status, 503);
+  assert.match(record!.detail!, /^HTTP 503 Service Unavailable; read: .*JSON/);
 });
