@@ -45,7 +45,7 @@ export async function run(
     });
   const finished = output?.finished.size ? output.finished : undefined;
   if (finished) {
-    notice(`note: resuming '${output!.name}': ${finished.size} requests finished ok are skipped`);
+    notice(`note: resuming ${output!.name}: ${finished.size} requests finished ok are skipped`);
   }
   await using server = plan.bundled ? await startBundledServer(plan.delays, notice) : undefined;
   const listPath = plan.urls ?? plan.targets;

@@ -88,7 +88,10 @@ export async function* runRequests<T = unknown>(
     stop,
   } = options;
   checkRunOptions(options);
-  const halt = signal && stop ? AbortSignal.any([signal, stop]) : signal ?? stop;
+  // Leaving the loop over the records (break, throw) cancels the requests in flight at once.
+  const left = new AbortController();
+  const cancel = signal ? AbortSignal.any([signal, left.signal]) : left.signal;
+  const halt = stop ? AbortSignal.any([cancel, stop]) : cancel;
   const { rate, ramp, duration, perHost, backoff } = options;
   const paceOptions = { rate, ramp, duration, perHost, backoff, concurrency, halt };
   using pace = createPace<RequestSpec>(paceOptions);
@@ -98,11 +101,11 @@ export async function* runRequests<T = unknown>(
     clientOptions: options.clientOptions,
     maxIdle: idlePoolSize(options),
   });
-  using deadlines = new Deadlines(timeout, signal);
+  using deadlines = new Deadlines(timeout, cancel);
   const context: AttemptContext<T> = {
     send: engineTransport(engine),
     deadlines,
-    signal,
+    signal: cancel,
     read,
     sink,
     maxBytes,
@@ -120,25 +123,41 @@ export async function* runRequests<T = unknown>(
       body: spec.body ?? body,
     };
     const pending = { spec, outgoing, retriesLeft: isIdempotent(outgoing.method) ? retries : 0 };
-    const start = Date.now();
+    // On the clock of `due`: epoch milliseconds with the monotonic clock's precision.
     const started = performance.now();
+    const start = performance.timeOrigin + started;
     let attempts = 0;
     let result: AttemptResult<T>;
     while (true) {
       attempts++;
       result = await attempt(pending, context);
       permit.report(result);
-      if (result.ok || !result.retry || signal?.aborted) break;
+      if (result.ok || !result.retry || cancel.aborted) break;
       pending.retriesLeft--;
-      await sleep(backoffDelay(attempts, retryDelay, result.retryAfter), signal);
-      if (signal?.aborted || !await permit.retry(signal)) break;
+      await sleep(backoffDelay(attempts, retryDelay, result.retryAfter), cancel);
+      if (cancel.aborted || !await permit.retry(cancel)) break;
     }
     return toRecord(permit, result, { start, ms: performance.now() - started, attempts });
   }
 
   try {
     const specs = haltable(requests, halt, toSpec);
-    yield* pooledMap(pace.permits(specs), request, { poolLimit: concurrency, ordered: false });
+    const records = pooledMap(pace.permits(specs), request, {
+      poolLimit: concurrency,
+      ordered: false,
+    });
+    for await (const record of records) {
+      let resumed = false;
+      try {
+        yield record;
+        resumed = true;
+      } finally {
+        // Before the pool waits for the requests in flight: they end now, as `aborted`.
+        if (!resumed) {
+          left.abort(new DOMException("The run's records are no longer read", "AbortError"));
+        }
+      }
+    }
   } finally {
     engine.close();
   }
@@ -152,7 +171,8 @@ function toRecord<T>(
 ): RequestRecord<T> {
   const { index, url } = permit.item;
   const { status, bytes } = result;
-  const { start, ms, attempts } = timing;
+  const { start, attempts } = timing;
+  const ms = Math.round(timing.ms * 1000) / 1000;
   // The fields in the order the output's lines have always had.
   const record: RequestRecord<T> = { index, url, status, start, ms, bytes, attempts };
   if (result.delay !== undefined) record.delay = result.delay;

@@ -216,3 +216,27 @@ Deno.test("report --final writes each index's last record, in index order", asyn
     assert.equal((await Deno.readTextFile(path)).trimEnd().split("\n").length, 11);
   });
 });
+
+Deno.test("a duration run's records name no count; a resume's notice quotes the file once", async () => {
+  await using server = countingServer();
+  await withTempDir(async (dir) => {
+    const path = `${dir}/run.ndjson`;
+    const args = ["--url", `${server.url}{}`, "--rate", "40", "--duration", "0.3"];
+    const run = await cli([...args, "--output", path, "--json"]);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    const lines = (await Deno.readTextFile(path)).trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      assert.match(line.run, /^[0-9a-f]{16}$/);
+      assert.equal(typeof line.due, "number");
+    }
+    const description = JSON.parse(await Deno.readTextFile(`${path}.run.json`));
+    assert.equal(description.identity.count, null);
+
+    const counted = `${dir}/counted.ndjson`;
+    const countedArgs = ["--url", `${server.url}{}`, "--count", "9", "--output", counted];
+    await cli(countedArgs);
+    const resumed = await cli([...countedArgs, "--resume"]);
+    assert.match(resumed.stderr, /^note: resuming '[^']*counted\.ndjson': 8 requests finished ok/m);
+  });
+});

@@ -212,3 +212,56 @@ Deno.test("Summary matches the records it was given", async () => {
     json.latencyMs!.p50 <= json.latencyMs!.p90 && json.latencyMs!.p90 <= json.latencyMs!.max,
   );
 });
+
+Deno.test("break or throw out of the records cancels the requests in flight at once", async () => {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/fast") return new Response("ok");
+    if (path === "/hang") return released.then(() => new Response("late"));
+    // An endless body.
+    const chunk = new Uint8Array(16 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(body);
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const urls = [
+      `${base}/fast`,
+      ...Array(3).fill(`${base}/hang`),
+      ...Array(3).fill(`${base}/endless`),
+    ];
+    const options = { concurrency: 7, timeout: 20_000 };
+    const began = performance.now();
+    for await (const record of runRequests(urls, options)) {
+      assert.equal(record.url, `${base}/fast`);
+      break;
+    }
+    const leftAfter = performance.now() - began;
+    const thrown = performance.now();
+    await assert.rejects(async () => {
+      for await (const _ of runRequests(urls, options)) throw new Error("enough");
+    }, /enough/);
+    const thrownAfter = performance.now() - thrown;
+    assert.ok(leftAfter < 2000 && thrownAfter < 2000, `${leftAfter} ms, ${thrownAfter} ms`);
+  } finally {
+    release();
+    await server.shutdown();
+  }
+});
+
+Deno.test("a record's start is on the clock of its due time, to a fraction of a millisecond", async () => {
+  await using server = serveDelay({ maxDelay: 0 });
+  const records = await runAll(requestsFromTemplate(`${server.url}{}`, 20), { rate: 400 });
+  for (const record of records) {
+    // The pace lets a request within 1 ms of its due time go at once: timers are not finer.
+    assert.ok(record.start >= record.due! - 1, `start ${record.start}, due ${record.due}`);
+    assert.ok(record.start - record.due! < 1000, `start ${record.start}, due ${record.due}`);
+  }
+  assert.ok(records.some((record) => !Number.isInteger(record.start)), "sub-ms starts");
+  assert.ok(records.every((record) => Number.isInteger(Math.round(record.ms * 1000))));
+});
