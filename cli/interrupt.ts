@@ -54,15 +54,22 @@ export class Interrupt implements Disposable {
   halt(): void {
     if (this.#stop.signal.aborted) return;
     this.#stop.abort();
-    this.#timer = setTimeout(() => this.#abort.abort(), GRACE_SECONDS * 1000);
+    this.#timer = setTimeout(
+      () =>
+        this.#abort.abort(stopped(`the run was stopped and its ${GRACE_SECONDS} s grace ran out`)),
+      GRACE_SECONDS * 1000,
+    );
   }
 
   /**
    * Aborts the requests still in flight `ms` from now: the end of a
    * `--duration` run (dispatching stops at the duration, then the grace).
+   *
+   * @param ms Milliseconds from now.
+   * @param why Why, for the aborted requests' `detail`.
    */
-  abortAfter(ms: number): void {
-    this.#deadline = setTimeout(() => this.#abort.abort(), ms);
+  abortAfter(ms: number, why: string): void {
+    this.#deadline = setTimeout(() => this.#abort.abort(stopped(why)), ms);
   }
 
   [Symbol.dispose](): void {
@@ -70,4 +77,9 @@ export class Interrupt implements Disposable {
     clearTimeout(this.#deadline);
     for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
   }
+}
+
+/** The reason requests in flight are aborted with: their record's `detail` says the tool stopped them. */
+function stopped(why: string): DOMException {
+  return new DOMException(`stopped by manyreq: ${why}`, "AbortError");
 }

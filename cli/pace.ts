@@ -5,11 +5,12 @@
  * @module
  */
 
-import { UsageError } from "./args.ts";
+import { duration, UsageError } from "./args.ts";
 
 export const PACE_OPTIONS = {
-  rate: { type: "string" },
-  duration: { type: "string" },
+  rate: { type: "string", short: "q" },
+  duration: { type: "string", short: "z" },
+  grace: { type: "string" },
   ramp: { type: "string" },
   "per-host": { type: "string" },
 } as const;
@@ -33,8 +34,10 @@ const MAX_PER_HOST = 100_000;
 export function planPace(flags: Partial<Record<keyof typeof PACE_OPTIONS, string>>): PacePlan {
   const plan: PacePlan = {};
   if (flags.rate !== undefined) plan.rate = parseRate(flags.rate);
-  if (flags.duration !== undefined) plan.duration = parseDuration("duration", flags.duration);
-  if (flags.ramp !== undefined) plan.ramp = parseDuration("ramp", flags.ramp);
+  if (flags.duration !== undefined) {
+    plan.duration = duration("duration", flags.duration, MAX_DURATION_MS);
+  }
+  if (flags.ramp !== undefined) plan.ramp = duration("ramp", flags.ramp, MAX_DURATION_MS);
   if (plan.ramp !== undefined && plan.duration !== undefined && plan.ramp > plan.duration) {
     throw new UsageError(
       `Cannot use --ramp ${flags.ramp}: it is longer than --duration ${flags.duration}`,
@@ -65,24 +68,6 @@ export function parseRate(text: string): number {
     throw new UsageError(
       `Cannot use --rate '${text}': it must be a positive number of requests per second ` +
         `(R or R/s) or per minute (R/m), at most ${MAX_RATE}/s`,
-    );
-  }
-  return value;
-}
-
-/**
- * A duration: plain seconds, or a number followed by `ms`, `s`, `m` or `h`.
- *
- * @returns Milliseconds.
- */
-export function parseDuration(name: string, text: string): number {
-  const match = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/.exec(text.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? "s"]!;
-  const value = match ? Number(match[1]) * unit : NaN;
-  if (!(value > 0) || value > MAX_DURATION_MS) {
-    throw new UsageError(
-      `Cannot use --${name} '${text}': it must be a positive time such as 30s, 5m, 1h or 90 ` +
-        `(seconds), at most 30 days`,
     );
   }
   return value;

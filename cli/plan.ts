@@ -13,7 +13,7 @@ import {
 import { MAX_RETRIES, type RunSettings } from "../runner/options.ts";
 import { MAX_DELAY_SECONDS } from "../server.ts";
 import { parseShard, requestsFromTemplate, type Shard } from "../sources/requests.ts";
-import { asUsageError, integer, type parse, seconds, UsageError } from "./args.ts";
+import { asUsageError, duration, integer, type parse, seconds, UsageError } from "./args.ts";
 import {
   checkNotSameFile,
   checkTargets,
@@ -36,6 +36,7 @@ import {
   requireUnblockedPorts,
   TRANSPORT_OPTIONS,
   type TransportPlan,
+  withUserAgent,
 } from "./transport.ts";
 
 /** The largest concurrency accepted; more would only exhaust the machine. */
@@ -53,16 +54,16 @@ export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurr
 export const MAX_WORKERS = 64;
 
 export const RUN_OPTIONS = {
-  count: { type: "string" },
-  concurrency: { type: "string" },
+  count: { type: "string", short: "n" },
+  concurrency: { type: "string", short: "c" },
   url: { type: "string" },
   urls: { type: "string" },
   "max-delay": { type: "string" },
   seed: { type: "string" },
   timeout: { type: "string" },
   retries: { type: "string" },
-  method: { type: "string" },
-  header: { type: "string", multiple: true },
+  method: { type: "string", short: "m" },
+  header: { type: "string", short: "H", multiple: true },
   body: { type: "string" },
   "body-file": { type: "string" },
   shard: { type: "string" },
@@ -93,6 +94,8 @@ export interface RunPlan {
   shardCount: number;
   /** The requests in `--urls` or `--targets`, when they could be counted ahead. */
   listCount: number | undefined;
+  /** Milliseconds requests in flight at the end of `--duration` get to finish. */
+  grace: number;
   /** The concurrency asked for, no more than the requests to make. */
   concurrency: number;
   workers: number;
@@ -135,15 +138,23 @@ export async function planRun(
     }
   }
   const pace = planPace(flags);
-  // With --duration, a template's --count is an optional cap: indices keep counting.
-  const counted = flags.count !== undefined || pace.duration === undefined;
+  // With --duration, a template's --count is an optional cap: indices keep counting. With
+  // --rate and neither, the run goes on until Ctrl-C, as vegeta's does.
+  const counted = flags.count !== undefined ||
+    pace.duration === undefined && pace.rate === undefined;
   const count = counted ? integer("count", flags.count ?? "10000", 1) : Number.MAX_SAFE_INTEGER;
   const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
   const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
   const seed = integer("seed", flags.seed ?? "1", 0);
-  const timeout = seconds("timeout", flags.timeout ?? "30", Number.MIN_VALUE, MAX_TIMEOUT_FLAG) *
-    1000;
+  const timeout = duration("timeout", flags.timeout ?? "30", MAX_TIMEOUT_FLAG * 1000);
+  // At the end of --duration, requests in flight get this long to finish: by default, the timeout.
+  const grace = flags.grace === undefined
+    ? timeout
+    : duration("grace", flags.grace, MAX_TIMEOUT_FLAG * 1000);
+  if (flags.grace !== undefined && pace.duration === undefined) {
+    throw new UsageError("Cannot use --grace without --duration: it is the time after its end");
+  }
   const retries = integer("retries", flags.retries ?? "0", 0, MAX_RETRIES);
   const shard = flags.shard === undefined
     ? undefined
@@ -155,7 +166,7 @@ export async function planRun(
   if (retries > 0 || pace.perHost !== undefined) request.backoff = true;
   const engine = planEngine(flags);
   const headers = parseHeaders(flags.header ?? [], engine.resolved);
-  if (headers.length > 0) request.headers = headers;
+  request.headers = withUserAgent(headers);
   if (flags.body !== undefined && flags["body-file"] !== undefined) {
     throw new UsageError("Cannot use --body and --body-file together");
   }
@@ -163,6 +174,13 @@ export async function planRun(
   if (flags["body-file"] !== undefined) request.body = await readBody(flags["body-file"]);
   asUsageError(() => new Request("http://127.0.0.1/", request));
   const transport = await planTransport(flags);
+  // fetch speaks HTTP/2 only over TLS (ALPN), not h2c: every request would fail on a frame error.
+  if (flags.http2 && (bundled || flags.url?.startsWith("http:"))) {
+    throw new UsageError(
+      `Cannot use --http2 with ${bundled ? "the bundled server" : `'${flags.url}'`}: HTTP/2 ` +
+        "is spoken over TLS only (https://), and plain-http servers (h2c) are not supported",
+    );
+  }
   request.maxRedirects = transport.maxRedirects;
   request.engine = transport.engine;
   if (transport.maxBytes !== undefined) request.maxBytes = transport.maxBytes;
@@ -236,6 +254,7 @@ export async function planRun(
     count,
     counted,
     shardCount,
+    grace,
     listCount: list && shard
       ? Math.ceil(Math.max(0, list.count - shard.index) / shard.total)
       : list?.count,

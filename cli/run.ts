@@ -12,10 +12,11 @@ import { createDelaySequence, serveDelay, spawnDelayServer } from "../server.ts"
 import { templateSource, withoutIndices } from "../sources/requests.ts";
 import { Summary, type SummaryJson } from "../report/summary.ts";
 import { runTemplateInWorkers } from "../runner/workers.ts";
-import { parse } from "./args.ts";
+import { parse, UsageError } from "./args.ts";
 import { targetList, urlList } from "./files.ts";
 import { openOutput } from "./output.ts";
-import { GRACE_SECONDS, Interrupt } from "./interrupt.ts";
+import { Interrupt } from "./interrupt.ts";
+import { protocolOf } from "./transport.ts";
 import { conclude, planOutcome, writeHtml } from "./outcome.ts";
 import { countDropped, droppedWarning } from "./dropped.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
@@ -27,10 +28,22 @@ export async function run(
   args: string[],
   console: Pick<Console, "log" | "error"> = globalThis.console,
 ): Promise<number> {
-  const { values: flags } = parse({ args, options: RUN_OPTIONS });
+  const { values: flags, positionals } = parse({
+    args,
+    options: RUN_OPTIONS,
+    allowPositionals: true,
+  });
   if (flags.help) {
     console.log(USAGE);
     return 0;
+  }
+  // A URL on its own, as hey and oha take it, is --url.
+  if (positionals.length > 0) {
+    if (positionals.length > 1 || flags.url !== undefined) {
+      const extra = flags.url === undefined ? positionals[1] : positionals[0];
+      throw new UsageError(`Cannot use '${extra}': give one URL, on its own or with --url`);
+    }
+    flags.url = positionals[0]!;
   }
   const plan = await planRun(flags);
   const outcome = planOutcome(flags);
@@ -73,8 +86,14 @@ export async function run(
     stop: interrupt.stop,
   } satisfies RunOptions;
   const { duration } = plan.request;
-  // Dispatching stops at the duration; requests still in flight get the Ctrl-C grace.
-  if (duration !== undefined) interrupt.abortAfter(duration + GRACE_SECONDS * 1000);
+  // Dispatching stops at the duration; requests still in flight get the grace (--grace, or the
+  // timeout), and only those it cuts are aborted, their detail saying the tool stopped them.
+  if (duration !== undefined) {
+    const grace = plan.grace >= 1000 ? `${plan.grace / 1000} s` : `${plan.grace} ms`;
+    interrupt.abortAfter(duration + plan.grace, `the ${grace} grace after --duration ran out`);
+  } else if (plan.request.rate !== undefined && !plan.counted && !list) {
+    notice("note: --rate without --count or --duration runs until Ctrl-C");
+  }
   const template = plan.url ?? `${server?.url}{}`;
   const { workers, shard } = plan;
   let sourceError: string | undefined;
@@ -187,6 +206,7 @@ export async function run(
     ));
   }
   const json = summary.toJSON(concurrency);
+  json.protocol = protocolOf(flags, plan.url, plan.bundled);
   if (rate !== undefined) {
     const warning = droppedWarning(json, rate);
     if (warning) notice(warning);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import denoJson from "../deno.json" with { type: "json" };
 import type { SaveOptions } from "../runner/save.ts";
 import { checkHeader } from "../sources/targets.ts";
 import { blockedPort } from "../engine/fetch.ts";
@@ -14,6 +15,41 @@ import { ENGINE_NAMES, type EngineName } from "../engine/select.ts";
 import { integer, UsageError } from "./args.ts";
 import { openForReading, requirePermission } from "./files.ts";
 import { MAX_REDIRECTS } from "../runner/options.ts";
+
+/** The `User-Agent` the CLI sends when `--header` gives none (the h1 engine sends the same). */
+export const USER_AGENT = `manyreq/${denoJson.version}`;
+
+/**
+ * The run's headers with the default `User-Agent` added when they have none.
+ *
+ * @param headers The `--header` pairs.
+ * @returns The headers to send.
+ */
+export function withUserAgent(headers: [string, string][]): [string, string][] {
+  const named = headers.some(([name]) => name.toLowerCase() === "user-agent");
+  return named ? headers : [...headers, ["user-agent", USER_AGENT]];
+}
+
+/**
+ * The HTTP version the run speaks, for the summary: HTTP/2 with `--http2`
+ * (over TLS only); HTTP/1.1 with the h1 engine, over plain http, or with
+ * `--http1`; and with fetch over https otherwise, whichever TLS negotiates (ALPN).
+ *
+ * @param flags `--http1`, `--http2`, `--engine` and `--proxy`.
+ * @param url The `--url` template, if any.
+ * @param bundled Whether the run aims at the bundled server (plain http).
+ * @returns `h2`, `http/1.1`, or both as negotiated.
+ */
+export function protocolOf(
+  flags: Parameters<typeof planEngine>[0] & { http1?: boolean | undefined },
+  url: string | undefined,
+  bundled: boolean,
+): string {
+  if (flags.http2) return "h2";
+  if (planEngine(flags).resolved === "h1") return "http/1.1";
+  if (flags.http1 || bundled || url?.startsWith("http:")) return "http/1.1";
+  return "http/1.1, or h2 over https where the server offers it";
+}
 
 export const TRANSPORT_OPTIONS = {
   targets: { type: "string" },

@@ -5,27 +5,28 @@
  */
 
 /** What `--help` prints. */
-export const USAGE = `Usage: main.ts [options]
+export const USAGE = `Usage: main.ts [options] [URL]
        main.ts report [--json] [--skip-bad] [--final FILE|-] [--html FILE] [--fail-if EXPR]... FILE...
                                                                    (- reads standard input)
 
 Makes many HTTP requests with bounded concurrency and summarizes them.
-Without --url, --urls or --targets it starts the bundled delay server on a free
-loopback port and aims at it.
+Without a URL, --url, --urls or --targets it starts the bundled delay server on a
+free loopback port and aims at it. A URL on its own is --url. Times (D) are 30s,
+500ms, 1m30s, 2h or plain seconds.
 
 Options:
-  --count N          requests to make (default 10000)
-  --concurrency C    most requests in flight (default 1000)
+  -n, --count N      requests to make (default 10000)
+  -c, --concurrency C  most requests in flight (default 1000)
   --url TEMPLATE     URL to request; {} is replaced by the index 0..N-1
   --urls FILE|-      read URLs from FILE (or standard input), one per line
   --targets FILE|-   read requests from NDJSON in vegeta's JSON format, one a line:
                      {"method":"POST","url":"...","header":{"K":["v"]},"body":"<base64>"}
   --max-delay S      bundled server: delays are 0..S seconds (default 3)
   --seed N           bundled server: seed of its delays (default 1)
-  --timeout S        seconds one attempt may take, headers and body (default 30)
+  --timeout D        time one attempt may take, headers and body (default 30s)
   --retries N        retries of transient failures (default 0)
-  --method M         HTTP method (default GET)
-  --header 'K: V'    request header, repeatable; a repeated name sends every value
+  -m, --method M     HTTP method (default GET)
+  -H, --header 'K: V'  request header, repeatable; a repeated name sends every value
                      (Content-Length and Transfer-Encoding are refused; with the fetch
                      engine also Host, Connection and the like)
   --body TEXT        request body
@@ -41,13 +42,16 @@ Options:
   --no-keepalive     a new connection for every request
   --engine E         auto, h1 or fetch: h1 is ours, HTTP/1.1 on Deno.connect; fetch is
                      Deno's, for --proxy and --http2 (default auto: h1 unless those)
-  --rate R           start requests on one schedule of R a second (R, R/s or R/m) for
+  -q, --rate R       start requests on one schedule of R a second (R, R/s or R/m) for
                      the whole run, all workers included; latency is then timed from
                      each request's due time (the service time, from the send, beside
                      it); requests that start late are counted, and those due before
-                     the end but never sent are counted as dropped (exit 1)
-  --duration D       stop starting requests after D (30s, 5m, 1h, plain seconds); those
-                     in flight get 2 s more, as on Ctrl-C. --count becomes a cap
+                     the end but never sent are counted as dropped (exit 1). Without
+                     --count or --duration it runs until Ctrl-C
+  -z, --duration D   stop starting requests after D; those in flight get the --grace to
+                     finish. --count becomes a cap
+  --grace D          with --duration: how long requests in flight at its end may take
+                     before they are aborted (default: the --timeout)
   --ramp D           raise the rate from 0 to R over D (no --rate: the concurrency)
   --per-host N       at most N requests in flight to one origin; later requests for
                      other origins go ahead. With --per-host or --retries, a 429 (or a

@@ -305,6 +305,7 @@ function summaryRows(summary: SummaryJson): (string | number)[][] {
     ["time", `${summary.seconds} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency ?? "unknown"],
+    ["protocol", summary.protocol ?? "unknown"],
     ["received", `${summary.bytes} bytes`],
     ...latencyRows(rate ? "latency of ok from due (ms)" : "latency of ok (ms)", summary.latencyMs),
     ...(rate ? latencyRows("service time of ok (ms)", summary.serviceLatencyMs ?? null) : []),

@@ -70,6 +70,8 @@ export interface SummaryJson {
   requestsPerSecond: number;
   /** The concurrency limit actually used, when known. */
   concurrency: number | null;
+  /** The HTTP version spoken (`http/1.1`, `h2`), when the CLI knows it. */
+  protocol?: string;
   /**
    * The latency of successful requests; `null` when none succeeded. With a
    * rate it is timed from each request's due time (as wrk2 does), so a

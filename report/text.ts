@@ -38,6 +38,7 @@ export function formatSummary(summary: SummaryJson): string {
     ["time", `${summary.seconds.toFixed(2)} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency === null ? "unknown" : `${summary.concurrency}`],
+    ...(summary.protocol === undefined ? [] : [["protocol", summary.protocol]]),
     ["received", formatBytes(summary.bytes)],
     ...latencyRows(
       "latency",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli } from "../_cli.ts";
+import { cli, command } from "../_cli.ts";
 import { serveCounting } from "../_pace_server.ts";
 
 Deno.test("main.ts refuses bad pace flags with one line, exit 2, nothing sent", async () => {
@@ -14,6 +14,9 @@ Deno.test("main.ts refuses bad pace flags with one line, exit 2, nothing sent", 
     [["--duration", "5x"], /--duration '5x'/],
     [["--ramp", "10s", "--duration", "5s"], /--ramp 10s: it is longer than --duration 5s/],
     [["--per-host", "0"], /--per-host '0'/],
+    [["--grace", "1s"], /Cannot use --grace without --duration/],
+    [["--duration", "1s", "--grace", "soon"], /--grace 'soon': it must be a positive time/],
+    [["-z", "1s1m"], /--duration '1s1m'/],
   ];
   const outputs = await Promise.all(cases.map(([args]) => cli(["--url", url, ...args])));
   for (const [i, [args, message]] of cases.entries()) {
@@ -111,4 +114,40 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
   assert.equal(summary.count + summary.dropped, 400);
   assert.equal(threshold.code, 4, threshold.stderr);
   assert.match(threshold.stdout, /^threshold +crossed dropped>0 \(measured \d+\)$/m);
+});
+
+Deno.test("main.ts --duration lets requests in flight finish within the grace, the timeout by default", async () => {
+  // Two requests (due at 0 and 250 ms) that take 2.3 s each, dispatching ends at 0.5 s.
+  await using server = serveCounting({ delayMs: 2300 });
+  const args = ["--url", `${server.url}{}`, "--rate", "4", "--duration", "500ms", "--json"];
+  const [whole, cut] = await Promise.all([
+    cli([...args, "--timeout", "10s"]),
+    cli([...args, "--grace", "200ms", "--output", "-"]),
+  ]);
+  const json = JSON.parse(whole.stdout);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.deepEqual([json.count, json.ok, json.errors], [2, 2, {}]);
+  // A grace of 200 ms cuts both, recorded as aborted by the tool, and the run says so.
+  assert.equal(cut.code, 1, cut.stderr);
+  const records = cut.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(records.length, 2);
+  for (const record of records) {
+    assert.equal(record.error, "aborted");
+    assert.match(record.detail, /^stopped by manyreq: the 200 ms grace after --duration ran out/);
+  }
+});
+
+Deno.test("main.ts --rate with neither --count nor --duration runs until Ctrl-C and says so", async () => {
+  await using server = serveCounting();
+  const child = command(["--url", `${server.url}{}`, "--rate", "100"]).spawn();
+  const output = child.output();
+  while (server.arrivals.length < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill("SIGINT");
+  const { code, stdout, stderr } = await output;
+  const text = new TextDecoder().decode(stdout);
+  const notes = new TextDecoder().decode(stderr);
+  assert.equal(code, 130, notes);
+  assert.match(notes, /note: --rate without --count or --duration runs until Ctrl-C/);
+  const sent = Number(/^requests +(\d+) /m.exec(text)?.[1]);
+  assert.ok(sent >= 10 && sent === server.arrivals.length, `${sent} of ${server.arrivals.length}`);
 });
