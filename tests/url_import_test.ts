@@ -22,10 +22,14 @@ console.log(JSON.stringify({ squares, available: semaphore.available, ok: summar
 function serveModules(): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
     const name = new URL(request.url).pathname.slice(1);
-    if (!/^([a-z]+\/)?[a-z_]+\.ts$/.test(name)) return new Response("not found", { status: 404 });
+    // Modules, and deno.json for the version they read from it.
+    if (!/^(([a-z]+\/)?[a-z_]+\.ts|deno\.json)$/.test(name)) {
+      return new Response("not found", { status: 404 });
+    }
     try {
       const body = await Deno.readFile(new URL(name, ROOT));
-      return new Response(body, { headers: { "content-type": "application/typescript" } });
+      const type = name.endsWith(".json") ? "application/json" : "application/typescript";
+      return new Response(body, { headers: { "content-type": type } });
     } catch {
       return new Response("not found", { status: 404 });
     }
