@@ -25,7 +25,7 @@
 export { runRequests } from "./runner/run.ts";
 export type { BodySink, RequestRecord, RequestSpec } from "./runner/types.ts";
 export type { RunOptions, RunSettings } from "./runner/options.ts";
-export type { ErrorKind } from "./runner/errors.ts";
+export { ERROR_KINDS, type ErrorKind } from "./runner/errors.ts";
 export { RetryableError } from "./runner/read.ts";
 export { bodySaver, type SaveOptions } from "./runner/save.ts";
 export { runTemplateInWorkers, type WorkersOptions } from "./runner/workers.ts";

@@ -52,7 +52,7 @@ export {
 export { Summary } from "./summary.ts";
 export { Timeline, type TimelineJson, type TimelineOptions } from "./timeline.ts";
 export type { RequestRecord } from "../runner/types.ts";
-export type { ErrorKind } from "../runner/errors.ts";
+export { ERROR_KINDS, type ErrorKind } from "../runner/errors.ts";
 
 /** What the report shows. */
 export interface HtmlReportData {
