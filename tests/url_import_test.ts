@@ -23,7 +23,7 @@ function serveModules(): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
     const name = new URL(request.url).pathname.slice(1);
     // Modules, and deno.json for the version they read from it.
-    if (!/^(([a-z]+\/)?[a-z_]+\.ts|deno\.json)$/.test(name)) {
+    if (!/^([a-z]+\/)?[a-z0-9_]+\.ts$|^deno\.json$/.test(name)) {
       return new Response("not found", { status: 404 });
     }
     try {
