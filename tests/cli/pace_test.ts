@@ -58,6 +58,7 @@ Deno.test("main.ts --duration with --rate runs the schedule's requests, indices 
 });
 
 Deno.test("main.ts --rate times latency from the due time: a 1 s stall crosses p99, not service.p99", async () => {
+  // (Limits of 500 ms leave room for a busy machine's service times.)
   // 200/s for 2 s through 2 slots; the server holds everything for 1 s after 0.5 s: the two
   // requests in flight wait 1 s, and the ~200 due meanwhile start late, after the stall.
   await using server = serveCounting({ stall: { afterMs: 500, forMs: 1000 } });
@@ -67,21 +68,21 @@ Deno.test("main.ts --rate times latency from the due time: a 1 s stall crosses p
     "--concurrency",
     "2",
     "--fail-if",
-    "p99>100ms",
+    "p99>500ms",
     "--fail-if",
-    "service.p99>100ms",
+    "service.p99>500ms",
     "--json",
     "--quiet",
   ]);
   const json = JSON.parse(output.stdout);
   assert.equal(output.code, 4, output.stderr);
   const [p99, service] = json.thresholds;
-  assert.deepEqual([p99.threshold, p99.crossed], ["p99>100ms", true]);
-  assert.deepEqual([service.threshold, service.crossed], ["service.p99>100ms", false]);
+  assert.deepEqual([p99.threshold, p99.crossed], ["p99>500ms", true]);
+  assert.deepEqual([service.threshold, service.crossed], ["service.p99>500ms", false]);
   // A user waited up to the whole stall; the service time hides it in the top 1%.
   assert.ok(json.latencyMs.p99 > 500, `p99 from the due time ${json.latencyMs.p99}`);
   assert.ok(json.latencyMs.max >= 900, `max from the due time ${json.latencyMs.max}`);
-  assert.ok(json.serviceLatencyMs.p99 < 100, `service p99 ${json.serviceLatencyMs.p99}`);
+  assert.ok(json.serviceLatencyMs.p99 < 500, `service p99 ${json.serviceLatencyMs.p99}`);
   assert.ok(json.serviceLatencyMs.max >= 900, `service max ${json.serviceLatencyMs.max}`);
   for (const key of ["min", "mean", "p50", "p90", "p95", "p99", "p99.9", "p99.99", "max"]) {
     assert.equal(typeof json.latencyMs[key], "number", key);
