@@ -15,7 +15,11 @@ export interface PooledMapOptions {
    * a slow reader.
    */
   poolLimit: number;
-  /** Stops pulling new items and makes the iteration throw the abort reason. */
+  /**
+   * Stops the mapping: no new item starts, the calls in flight finish and
+   * their results are yielded, then the iteration throws the abort reason
+   * (as `@std/async`'s `pooledMapSettled` does).
+   */
   signal?: AbortSignal;
   /**
    * Yield results in input order (`true`, as `@std/async` does) or as they
@@ -125,7 +129,10 @@ type StableForm<T, R> = [number, Source<T>, (item: T) => Promise<R>];
 export interface PooledMapSettledOptions {
   /** The most items in flight at once; also the most finished results held for a slow reader. */
   poolLimit: number;
-  /** Stops pulling new items and makes the iteration throw the abort reason. */
+  /**
+   * Stops the mapping: no new item starts, the calls in flight finish and
+   * their outcomes are yielded, then the iteration throws the abort reason.
+   */
   signal?: AbortSignal;
 }
 
@@ -281,22 +288,25 @@ async function* mapPooled<T, R>(
         const next = pulled;
         pulled = undefined;
         if (next.done) inputDone = true;
-        else start(next.value);
+        // An item that arrives once the signal aborted is not started.
+        else if (!signal?.aborted) start(next.value);
       }
       while (!pulling && canStart()) pull();
-      signal?.throwIfAborted();
       if (window.peek()?.settled) {
         const task = window.shift()!;
         if (!task.failed) yield task.value as R;
         continue;
       }
-      if (window.size === 0 && running === 0 && (inputDone || errors.length > 0)) break;
+      const ended = inputDone || errors.length > 0 || signal?.aborted;
+      if (window.size === 0 && running === 0 && ended) break;
       // Wait for a call to settle, a pull to finish, or the signal.
       const { promise, resolve } = Promise.withResolvers<void>();
       wake = resolve;
       await promise;
       wake = undefined;
     }
+    // Calls in flight when the signal aborted have finished and been yielded.
+    signal?.throwIfAborted();
     if (sourceFailed) throw sourceError;
     if (errors.length > 0) {
       throw new AggregateError(errors, "Cannot finish mapping as one or more calls failed");

@@ -13,7 +13,6 @@ import { Deadlines } from "../async/deadline.ts";
 import { createPace, type Permit } from "../pace/pace.ts";
 import { engineTransport, type Outgoing } from "./transport.ts";
 import { createEngine } from "../engine/select.ts";
-import { haltable } from "../async/haltable.ts";
 import { netPermissionCheck } from "./net_permission.ts";
 import type { RequestRecord, RequestSpec } from "./types.ts";
 import { checkRunOptions, idlePoolSize, type RunOptions } from "./options.ts";
@@ -141,12 +140,8 @@ export async function* runRequests<T = unknown>(
   }
 
   try {
-    const specs = haltable(requests, halt, toSpec);
-    const records = pooledMap(pace.permits(specs), request, {
-      poolLimit: concurrency,
-      ordered: false,
-    });
-    for await (const record of records) {
+    const pool = { poolLimit: concurrency, ordered: false, signal: halt };
+    for await (const record of pooledMap(pace.permits(specsOf(requests)), request, pool)) {
       let resumed = false;
       try {
         yield record;
@@ -158,6 +153,9 @@ export async function* runRequests<T = unknown>(
         }
       }
     }
+  } catch (error) {
+    // Stopped: the requests in flight have yielded their records.
+    if (!halt.aborted || error !== halt.reason) throw error;
   } finally {
     engine.close();
   }
@@ -189,7 +187,25 @@ function toRecord<T>(
   return record;
 }
 
-/** A plain URL's index is its position. */
+/** The requests as specs: a plain URL's index is its position; sync when `requests` is. */
+function specsOf(
+  requests: Iterable<string | RequestSpec> | AsyncIterable<string | RequestSpec>,
+): Iterable<RequestSpec> | AsyncIterable<RequestSpec> {
+  return Symbol.asyncIterator in requests ? asyncSpecs(requests) : syncSpecs(requests);
+}
+
+function* syncSpecs(requests: Iterable<string | RequestSpec>): Generator<RequestSpec> {
+  let position = 0;
+  for (const request of requests) yield toSpec(request, position++);
+}
+
+async function* asyncSpecs(
+  requests: AsyncIterable<string | RequestSpec>,
+): AsyncGenerator<RequestSpec> {
+  let position = 0;
+  for await (const request of requests) yield toSpec(request, position++);
+}
+
 function toSpec(request: string | RequestSpec, position: number): RequestSpec {
   return typeof request === "string" ? { index: position, url: request } : request;
 }

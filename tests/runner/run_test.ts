@@ -265,3 +265,24 @@ Deno.test("a record's start is on the clock of its due time, to a fraction of a 
   assert.ok(records.some((record) => !Number.isInteger(record.start)), "sub-ms starts");
   assert.ok(records.every((record) => Number.isInteger(Math.round(record.ms * 1000))));
 });
+
+Deno.test("runRequests() stops through the pool's signal, also while its source waits", async () => {
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    return new Response("ok");
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  const { promise: never } = Promise.withResolvers<void>();
+  async function* stalled() {
+    yield url;
+    yield url;
+    await never; // like a pipe with nothing more yet
+  }
+  const stop = new AbortController();
+  const records = [];
+  for await (const record of runRequests(stalled(), { stop: stop.signal })) {
+    records.push(record);
+    if (records.length === 2) stop.abort();
+  }
+  const outcomes = records.map((record) => [record.index, record.error]).sort();
+  assert.deepEqual(outcomes, [[0, undefined], [1, undefined]]);
+});
