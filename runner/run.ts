@@ -76,9 +76,6 @@ export async function* runRequests<T = unknown>(
     timeout = 30_000,
     retries = 0,
     retryDelay = 100,
-    method = "GET",
-    headers,
-    body,
     read,
     sink,
     maxBytes = Infinity,
@@ -115,12 +112,7 @@ export async function* runRequests<T = unknown>(
   async function request(permit: Permit<RequestSpec>): Promise<RequestRecord<T>> {
     using _ = permit;
     const spec = permit.item;
-    const outgoing: Outgoing = {
-      url: spec.url,
-      method: spec.method ?? method,
-      headers: spec.headers ?? headers,
-      body: spec.body ?? body,
-    };
+    const outgoing = outgoingOf(spec, options);
     const pending = { spec, outgoing, retriesLeft: isIdempotent(outgoing.method) ? retries : 0 };
     // On the clock of `due`: epoch milliseconds with the monotonic clock's precision.
     const started = performance.now();
@@ -141,24 +133,41 @@ export async function* runRequests<T = unknown>(
 
   try {
     const pool = { poolLimit: concurrency, ordered: false, signal: halt };
-    for await (const record of pooledMap(pace.permits(specsOf(requests)), request, pool)) {
-      let resumed = false;
-      try {
-        yield record;
-        resumed = true;
-      } finally {
-        // Before the pool waits for the requests in flight: they end now, as `aborted`.
-        if (!resumed) {
-          left.abort(new DOMException("The run's records are no longer read", "AbortError"));
-        }
-      }
-    }
+    yield* untilLeft(pooledMap(pace.permits(specsOf(requests)), request, pool), left);
   } catch (error) {
     // Stopped: the requests in flight have yielded their records.
     if (!halt.aborted || error !== halt.reason) throw error;
   } finally {
     engine.close();
   }
+}
+
+/**
+ * Yields `records`; a reader that leaves (break, throw) aborts `left` before
+ * the pool waits for the requests in flight, so they end at once, as `aborted`.
+ */
+async function* untilLeft<R>(records: AsyncIterable<R>, left: AbortController): AsyncGenerator<R> {
+  for await (const record of records) {
+    let resumed = false;
+    try {
+      yield record;
+      resumed = true;
+    } finally {
+      if (!resumed) {
+        left.abort(new DOMException("The run's records are no longer read", "AbortError"));
+      }
+    }
+  }
+}
+
+/** A request as it is sent: its own method, headers and body, or the run's. */
+function outgoingOf(spec: RequestSpec, run: RunOptions<unknown>): Outgoing {
+  return {
+    url: spec.url,
+    method: spec.method ?? run.method ?? "GET",
+    headers: spec.headers ?? run.headers,
+    body: spec.body ?? run.body,
+  };
 }
 
 /** The record of a request, from its last attempt. */
