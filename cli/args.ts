@@ -16,6 +16,10 @@ export function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
     return parseArgs(config);
   } catch (error) {
     const [first = "", ...rest] = (error as Error).message.split("\n");
+    const missing = /^Option '(?:-\w, )?(--[\w-]+)(?:, -\w)? <value>' argument missing/.exec(first);
+    if (missing && !rest.some((line) => line.includes("=-XYZ"))) {
+      throw new UsageError(`${missing[1]} needs ${VALUES[missing[1]!] ?? "a value"}; see --help`);
+    }
     // A value starting with a dash, such as `--count -1`, reads as a missing value.
     const hint = rest.find((line) => line.includes("=-XYZ"));
     throw new UsageError(
@@ -25,6 +29,18 @@ export function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
     );
   }
 }
+
+/** What the flags that name a file or a directory take, for a flag given without it. */
+const VALUES: Record<string, string> = {
+  "--save": "a directory",
+  "--output": "a file, or - for standard output",
+  "--urls": "a file, or - for standard input",
+  "--targets": "a file, or - for standard input",
+  "--body-file": "a file",
+  "--ca-cert": "a file",
+  "--html": "a file",
+  "--final": "a file, or - for standard output",
+};
 
 export function integer(
   name: string,

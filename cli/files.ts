@@ -36,17 +36,19 @@ export async function checkUrlList(
 export async function checkTargets(
   path: string,
   hosts?: Set<string>,
+  method = "GET",
 ): Promise<CheckedList | undefined> {
-  return await checkList(path, requestsFromTargets, hosts);
+  return await checkList(path, (stream) => requestsFromTargets(stream, undefined, method), hosts);
 }
 
 /** The requests of a targets file, from a file or standard input (`-`), as a stream. */
 export async function targetList(
   path: string,
   shard: Shard | undefined,
+  method = "GET",
 ): Promise<AsyncIterable<RequestSpec>> {
   const stream = path === "-" ? Deno.stdin.readable : (await openForReading(path)).readable;
-  return requestsFromTargets(stream, shard);
+  return requestsFromTargets(stream, shard, method);
 }
 
 /** Hosts collected from a list for the permission check, at most. */
@@ -135,6 +137,29 @@ export async function openForReading(path: string): Promise<Deno.FsFile> {
     throw new UsageError(`Cannot read '${path}' as it is a directory`);
   }
   return file;
+}
+
+/**
+ * Refuses, rather than prompts, when any of the file permissions a run needs
+ * is missing, naming every missing flag at once.
+ *
+ * @param needs `[permission, path]` of each file the run reads or writes.
+ */
+export function requirePermissions(needs: ["read" | "write", string][]): void {
+  const missing = { read: [] as string[], write: [] as string[] };
+  for (const [name, path] of needs) {
+    const list = missing[name];
+    if (!list.includes(path) && Deno.permissions.querySync({ name, path }).state !== "granted") {
+      list.push(path);
+    }
+  }
+  const names = (["read", "write"] as const).filter((name) => missing[name].length > 0);
+  if (names.length === 0) return;
+  const files = [...new Set([...missing.read, ...missing.write])].map((path) => `'${path}'`);
+  throw new UsageError(
+    `Cannot use ${files.join(", ")} as ${names.join(" and ")} permission is missing: run with ` +
+      names.map((name) => `--allow-${name}=${missing[name].join(",")}`).join(" ") + " or -A",
+  );
 }
 
 /** Refuses, rather than prompts, when a permission is missing. */

@@ -20,7 +20,7 @@ import {
   checkUrlList,
   MAX_LISTED_HOSTS,
   readBody,
-  requirePermission,
+  requirePermissions,
 } from "./files.ts";
 import { OUTCOME_OPTIONS } from "./outcome.ts";
 import { PACE_OPTIONS, planPace } from "./pace.ts";
@@ -137,6 +137,7 @@ export async function planRun(
       );
     }
   }
+  requirePermissions(filePermissions(flags));
   const pace = planPace(flags);
   // With --duration, a template's --count is an optional cap: indices keep counting. With
   // --rate and neither, the run goes on until Ctrl-C, as vegeta's does.
@@ -193,7 +194,7 @@ export async function planRun(
   const list = flags.urls !== undefined && flags.urls !== "-"
     ? await checkUrlList(flags.urls, hosts)
     : flags.targets !== undefined && flags.targets !== "-"
-    ? await checkTargets(flags.targets, hosts)
+    ? await checkTargets(flags.targets, hosts, method)
     : undefined;
   // A list's hosts stand for its origins; past the hosts collected, they are too many to tell.
   const origins = bundled
@@ -216,10 +217,6 @@ export async function planRun(
     }
   }
   if (flags.output !== undefined && flags.output !== "-") {
-    for (const path of [flags.output, descriptionPath(flags.output)]) {
-      requirePermission("write", path);
-      requirePermission("read", path);
-    }
     // Before anything is opened for writing: an input named as the output would be emptied.
     await checkNotSameFile(flags.output, inputPaths(flags));
   }
@@ -267,6 +264,32 @@ export async function planRun(
     transport,
     origins,
   };
+}
+
+/**
+ * The file permissions a run needs, checked at once before anything else: its
+ * inputs are read; its output and its description are read (to resume) and
+ * written; `--save` renames what it writes (read and write); `--html` is written.
+ */
+function filePermissions(flags: Record<string, unknown>): ["read" | "write", string][] {
+  const text = (name: string) => {
+    const value = flags[name];
+    return typeof value === "string" && value !== "-" && value !== "" ? value : undefined;
+  };
+  const needs: ["read" | "write", string][] = [];
+  for (const name of ["urls", "targets", "body-file"]) {
+    const path = text(name);
+    if (path !== undefined) needs.push(["read", path]);
+  }
+  for (const path of (flags["ca-cert"] as string[] | undefined) ?? []) needs.push(["read", path]);
+  const output = text("output");
+  const save = text("save");
+  for (const path of [output, output && descriptionPath(output), save]) {
+    if (path) needs.push(["read", path], ["write", path]);
+  }
+  const html = text("html");
+  if (html !== undefined) needs.push(["write", html]);
+  return needs;
 }
 
 /** 1 when every URL of a template has one origin; many when the index is in the host. */

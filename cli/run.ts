@@ -49,6 +49,14 @@ export async function run(
   const outcome = planOutcome(flags);
   const notice = flags.quiet ? () => {} : (text: string) => console.error(text);
   const { concurrency, idlePerOrigin } = fitUnderFileLimit(plan, notice);
+  if (
+    plan.url !== undefined && !plan.url.includes("{}") && flags.count === undefined && plan.counted
+  ) {
+    notice(
+      `note: the URL has no {}: the same URL is requested ${plan.count} times (the default ` +
+        `--count); set --count N, or put {} where the index goes`,
+    );
+  }
 
   await using output = flags.output === undefined
     ? undefined
@@ -65,7 +73,7 @@ export async function run(
   const list = plan.urls !== undefined
     ? await urlList(plan.urls, plan.shard)
     : plan.targets !== undefined
-    ? await targetList(plan.targets, plan.shard)
+    ? await targetList(plan.targets, plan.shard, plan.request.method)
     : undefined;
   const source = list && finished ? withoutIndices(list, finished) : list;
   using interrupt = new Interrupt(() => output?.journal.flushSync());

@@ -110,6 +110,8 @@ export async function planTransport(flags: {
   }
   if (flags.save !== undefined) {
     requirePermission("write", flags.save);
+    // Each body is renamed into place: that reads as well as writes.
+    requirePermission("read", flags.save);
     const stat = await Deno.stat(flags.save).catch(() => undefined);
     if (stat !== undefined && !stat.isDirectory) {
       throw new UsageError(`Cannot save bodies under '${flags.save}' as it is not a directory`);

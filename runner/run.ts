@@ -165,7 +165,9 @@ function outgoingOf(spec: RequestSpec, run: RunOptions<unknown>): Outgoing {
   return {
     url: spec.url,
     method: spec.method ?? run.method ?? "GET",
-    headers: spec.headers ?? run.headers,
+    headers: spec.headers === undefined || run.headers === undefined
+      ? spec.headers ?? run.headers
+      : withOwnHeaders(run.headers, spec.headers),
     body: spec.body ?? run.body,
   };
 }
@@ -215,6 +217,20 @@ async function* asyncSpecs(
   for await (const request of requests) yield toSpec(request, position++);
 }
 
+/** The run's headers with a request's own: each name the request gives replaces the run's. */
+function withOwnHeaders(run: HeadersInit, own: HeadersInit): [string, string][] {
+  const mine = pairsOf(own);
+  const named = new Set(mine.map(([name]) => name.toLowerCase()));
+  return [...pairsOf(run).filter(([name]) => !named.has(name.toLowerCase())), ...mine];
+}
+
+function pairsOf(headers: HeadersInit): [string, string][] {
+  if (Array.isArray(headers)) return headers.map(([name, value]) => [name!, value!]);
+  if (headers instanceof Headers) return [...headers];
+  return Object.entries(headers as Record<string, string>);
+}
+
+/** A plain URL's index is its position. */
 function toSpec(request: string | RequestSpec, position: number): RequestSpec {
   return typeof request === "string" ? { index: position, url: request } : request;
 }

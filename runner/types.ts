@@ -59,7 +59,7 @@ export interface RequestSpec {
   url: string;
   /** The method, instead of the run's. */
   method?: string;
-  /** The headers, instead of the run's. */
+  /** Headers added to the run's: each name given replaces the run's values of that name. */
   headers?: HeadersInit;
   /** The body, instead of the run's. */
   body?: string | Uint8Array<ArrayBuffer>;

@@ -71,6 +71,7 @@ export function checkHeader(name: string, value: string, engine: "h1" | "fetch" 
  *
  * @param line The JSON text.
  * @param index The target's index.
+ * @param method The run's method, for a target that names none.
  * @returns The request.
  * @throws {TypeError} When the line is not a valid target.
  *
@@ -85,7 +86,7 @@ export function checkHeader(name: string, value: string, engine: "h1" | "fetch" 
  * assert.equal(new TextDecoder().decode(target.body as Uint8Array), "hi");
  * ```
  */
-export function parseTarget(line: string, index: number): RequestSpec {
+export function parseTarget(line: string, index: number, method = "GET"): RequestSpec {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -95,18 +96,24 @@ export function parseTarget(line: string, index: number): RequestSpec {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new TypeError("Cannot read target as it is not a JSON object");
   }
-  const { url, method, header, body } = json as Record<string, unknown>;
+  const { url, method: own, header, body } = json as Record<string, unknown>;
+  if (url === undefined) {
+    const near = Object.keys(json).find((key) => key.toLowerCase() === "url");
+    if (near !== undefined) {
+      throw new TypeError(`Cannot read target as it names its URL '${near}': the key is 'url'`);
+    }
+  }
   if (typeof url !== "string") {
     throw new TypeError("Cannot read target as its 'url' is not a string");
   }
   const spec: RequestSpec = { index, url: checkHttpUrl(url) };
-  if (method !== undefined) {
-    if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method)) {
+  if (own !== undefined) {
+    if (typeof own !== "string" || !/^[A-Za-z]+$/.test(own)) {
       throw new TypeError(
-        `Cannot read target as its 'method' is not a method: ${JSON.stringify(method)}`,
+        `Cannot read target as its 'method' is not a method: ${JSON.stringify(own)}`,
       );
     }
-    spec.method = method.toUpperCase();
+    spec.method = own.toUpperCase();
   }
   if (header !== undefined) spec.headers = targetHeaders(header);
   if (body !== undefined && body !== null && body !== "") {
@@ -114,6 +121,10 @@ export function parseTarget(line: string, index: number): RequestSpec {
       throw new TypeError("Cannot read target as its 'body' is not a string");
     }
     spec.body = decodeBase64(body);
+    const sent = spec.method ?? method.toUpperCase();
+    if (sent === "GET" || sent === "HEAD") {
+      throw new TypeError(`Cannot send target as a ${sent} request cannot have a body`);
+    }
   }
   return spec;
 }
@@ -124,6 +135,7 @@ export function parseTarget(line: string, index: number): RequestSpec {
  *
  * @param stream The NDJSON text, as bytes.
  * @param shard Take only this shard's requests.
+ * @param method The run's method, for a target that names none.
  * @returns The requests, in file order.
  * @throws {TypeError} On the first bad line, naming its line number.
  *
@@ -143,6 +155,7 @@ export function parseTarget(line: string, index: number): RequestSpec {
 export async function* requestsFromTargets(
   stream: ReadableStream<Uint8Array>,
   shard: Shard = { index: 0, total: 1 },
+  method = "GET",
 ): AsyncGenerator<RequestSpec, void, undefined> {
   let lineNumber = 0;
   let index = 0;
@@ -152,7 +165,7 @@ export async function* requestsFromTargets(
     if (line === "") continue;
     if (index % shard.total === shard.index) {
       try {
-        yield parseTarget(line, index);
+        yield parseTarget(line, index, method);
       } catch (error) {
         throw new TypeError(`Line ${lineNumber}: ${(error as Error).message}`);
       }
