@@ -8,6 +8,16 @@ function sortedIndices(records: { index: number }[]): number[] {
   return records.map((record) => record.index).sort((a, b) => a - b);
 }
 
+// First, and with one worker: under `deno test` a worker's module is type-checked as it loads, once
+// for each worker that starts before the first check is done.
+Deno.test("runTemplateInWorkers() with one worker makes every request in it", async () => {
+  await using server = serveDelay({ maxDelay: 0 });
+  const records = await Array.fromAsync(
+    runTemplateInWorkers(`${server.url}{}`, 20, { workers: 1, concurrency: 5 }),
+  );
+  assert.deepEqual(sortedIndices(records), [...Array(20).keys()]);
+});
+
 Deno.test("runTemplateInWorkers() makes every request once across the workers", async () => {
   await using server = serveDelay({ maxDelay: 0 });
   const records = await Array.fromAsync(
