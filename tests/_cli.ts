@@ -87,14 +87,17 @@ export async function cli(args: string[], options: CliOptions = {}): Promise<Out
  * Runs `main(args)` in this process and collects what it prints, for bad usage and other runs
  * where the process itself is not the subject: no Deno to start, no worker to load.
  */
-export async function inProcess(args: string[]): Promise<Output> {
+export async function inProcess(
+  args: string[],
+  options: Pick<CliOptions, "workers"> = {},
+): Promise<Output> {
   let stdout = "";
   let stderr = "";
   const console = {
     log: (text: string) => void (stdout += `${text}\n`),
     error: (text: string) => void (stderr += `${text}\n`),
   };
-  const code = await main(args, { console });
+  const code = await main(withWorkers(args, options.workers ?? 1), { console });
   return { code, stdout, stderr };
 }
 

@@ -97,7 +97,7 @@ Deno.test("main.ts exits 0 when every request succeeds", async () => {
 
 Deno.test("main.ts exits 1 when some requests fail", async () => {
   await using server = serveDelay({ maxDelay: 0, faults: { error: 0.3 } });
-  const output = await cli(["--url", `${server.url}{}`, "--count", "200", "--json"]);
+  const output = await inProcess(["--url", `${server.url}{}`, "--count", "200", "--json"]);
   assert.equal(output.code, 1, output.stderr);
   const json = summaryOf(output);
   assert.equal(json.count, 200);
@@ -216,7 +216,7 @@ for (const { fault, kind, statuses, args } of FAULT_CASES) {
     await using server = serveDelay({ maxDelay: 0, seed: 3, faults: { [fault]: 0.3 } });
     await withTempDir(async (dir) => {
       const path = `${dir}/run.ndjson`;
-      const output = await cli([
+      const output = await inProcess([
         "--url",
         `${server.url}{}`,
         "--count",
@@ -254,8 +254,8 @@ Deno.test("main.ts --retries turns transient failures into successes, one record
     const path = `${dir}/run.ndjson`;
     const args = ["--count", "200", "--json"];
     const [first, retried] = await Promise.all([
-      cli(["--url", `${once.url}{}`, ...args]),
-      cli(["--url", `${again.url}{}`, ...args, "--retries", "3", "--output", path]),
+      inProcess(["--url", `${once.url}{}`, ...args]),
+      inProcess(["--url", `${again.url}{}`, ...args, "--retries", "3", "--output", path]),
     ]);
     const without = summaryOf(first);
     const with3 = summaryOf(retried);
@@ -304,7 +304,7 @@ Deno.test("main.ts --shard runs cover every index once and report adds them up",
   await withTempDir(async (dir) => {
     const files = [0, 1, 2].map((i) => `${dir}/shard-${i}.ndjson`);
     const outputs = await Promise.all(files.map((file, i) =>
-      cli([
+      inProcess([
         "--url",
         `${server.url}{}`,
         "--count",
@@ -326,7 +326,7 @@ Deno.test("main.ts --shard runs cover every index once and report adds them up",
     }
     assert.deepEqual(indicesOf(records), range(100));
 
-    const report = await cli(["report", ...files, "--json"]);
+    const report = await inProcess(["report", ...files, "--json"]);
     const total = summaryOf(report);
     assert.equal(report.code, total.failed > 0 ? 1 : 0);
     assert.equal(total.count, 100);
@@ -356,7 +356,7 @@ Deno.test("main.ts report exits 2 naming the line that is not a record", async (
       attempts: 1,
     };
     await Deno.writeTextFile(path, `${JSON.stringify(record)}\n{"index": 1,\n`);
-    assertUsageError(await cli(["report", path]), /bad\.ndjson' line 2\b/);
+    assertUsageError(await inProcess(["report", path]), /bad\.ndjson' line 2\b/);
   });
 });
 
@@ -501,9 +501,15 @@ Deno.test("main.ts sends the method, headers and body it is given", async () => 
       "--header",
       "x-two:two words",
     ];
-    const fromFile = await cli([...common, "--method", "put", "--body-file", `${dir}/body.json`]);
+    const fromFile = await inProcess([
+      ...common,
+      "--method",
+      "put",
+      "--body-file",
+      `${dir}/body.json`,
+    ]);
     assert.equal(fromFile.code, 0, fromFile.stderr);
-    const inline = await cli([...common, "--method", "POST", "--body", "text"]);
+    const inline = await inProcess([...common, "--method", "POST", "--body", "text"]);
     assert.equal(inline.code, 0, inline.stderr);
   });
   assert.deepEqual([...seen].sort(), ["POST 1 two words text", 'PUT 1 two words {"hello":1}']);
