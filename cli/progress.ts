@@ -1,52 +1,191 @@
 /**
- * The one-line progress display on a terminal: done so far, the current
- * rate, p99 so far, errors and elapsed time, cut to the terminal's width.
+ * The live view of a run. On a terminal, one line redrawn four times a
+ * second: done of the total (or the time left), failures, the rate of the
+ * last second against the target, late requests, and p50/p99 of the last
+ * few seconds (not of the whole run). Elsewhere (a CI log), the same line
+ * as plain text every 10 s, so a long run is visibly alive.
  *
  * @module
  */
 
-import type { Summary } from "../report/summary.ts";
+import { Histogram } from "../report/histogram.ts";
+import type { RequestRecord } from "../runner/types.ts";
 
+/** How often the line is redrawn on a terminal. */
 export const PROGRESS_INTERVAL_MS = 250;
-/** The current rate is over this many of the last draws: about a second. */
-const RATE_WINDOW = 4;
+/** How often a plain line is written when stderr is not a terminal. */
+export const PLAIN_INTERVAL_MS = 10_000;
+/** The latency shown is of the requests finished in this many last seconds. */
+const WINDOW_SECONDS = 5;
 
-/** A one-line progress display on a terminal's stderr. */
+/** Options for {@linkcode Progress}. */
+export interface ProgressOptions {
+  /** Requests the run makes, when known. */
+  total?: number | undefined;
+  /** Milliseconds the run dispatches for (`--duration`), for the time left. */
+  durationMs?: number | undefined;
+  /** The target rate per second (`--rate`). */
+  rate?: number | undefined;
+  /** Whether to redraw one line (a terminal) or write a plain line every `intervalMs`. */
+  terminal: boolean;
+  /**
+   * How often to draw.
+   *
+   * @default {PROGRESS_INTERVAL_MS on a terminal, PLAIN_INTERVAL_MS elsewhere}
+   */
+  intervalMs?: number;
+  /**
+   * Where the text goes.
+   *
+   * @default {writing to stderr}
+   */
+  write?: (text: string) => void;
+  /**
+   * The clock, in milliseconds.
+   *
+   * @default {performance.now}
+   */
+  clock?: () => number;
+  /**
+   * The width to cut a terminal's line to.
+   *
+   * @default {the terminal's columns}
+   */
+  columns?: () => number;
+}
+
+/**
+ * The live view of a run: feed it each record with {@linkcode Progress.add}.
+ *
+ * @example A plain line for a log
+ * ```ts
+ * import { Progress } from "./progress.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const lines: string[] = [];
+ * const progress = new Progress({ total: 2, terminal: false, write: (text) => lines.push(text) });
+ * progress.add({ index: 0, url: "http://a/", status: 200, start: Date.now(), ms: 12, bytes: 1, attempts: 1 });
+ * assert.match(progress.line(), /^1\/2 done, 0 failed, .* p50 12\.0 ms, p99 12\.0 ms \(last 5 s\)/);
+ * progress.close();
+ * ```
+ */
 export class Progress {
-  #summary: Summary;
   #total: number | undefined;
-  #started = performance.now();
+  #durationMs: number | undefined;
+  #rate: number | undefined;
+  #terminal: boolean;
+  #write: (text: string) => void;
+  #columns: () => number;
+  #clock: () => number;
+  #started: number;
   #timer: ReturnType<typeof setInterval>;
-  #encoder = new TextEncoder();
-  /** Counts and times of the last draws, for the current rate. */
-  #counts: number[] = new Array(RATE_WINDOW).fill(0);
-  #times: number[] = new Array(RATE_WINDOW).fill(this.#started);
-  #draws = 0;
+  #count = 0;
+  #failed = 0;
+  #late = 0;
+  /** One latency histogram per second, the last `WINDOW_SECONDS` of them, by the second. */
+  #seconds: { second: number; latency: Histogram; count: number }[] = [];
 
-  constructor(summary: Summary, total: number | undefined) {
-    this.#summary = summary;
-    this.#total = total;
-    this.#timer = setInterval(() => this.#draw(), PROGRESS_INTERVAL_MS);
+  /**
+   * Starts drawing.
+   *
+   * @param options The {@linkcode ProgressOptions}.
+   */
+  constructor(options: ProgressOptions) {
+    const encoder = new TextEncoder();
+    const {
+      terminal,
+      intervalMs = terminal ? PROGRESS_INTERVAL_MS : PLAIN_INTERVAL_MS,
+      write = (text: string) => void Deno.stderr.writeSync(encoder.encode(text)),
+      columns = () => Deno.consoleSize().columns,
+      clock = () => performance.now(),
+    } = options;
+    this.#clock = clock;
+    this.#started = clock();
+    this.#total = options.total;
+    this.#durationMs = options.durationMs;
+    this.#rate = options.rate;
+    this.#terminal = terminal;
+    this.#write = write;
+    this.#columns = columns;
+    this.#timer = setInterval(() => this.#draw(), intervalMs);
+  }
+
+  /**
+   * Counts one finished request.
+   *
+   * @param record Its record.
+   */
+  add(record: RequestRecord): void {
+    this.#count++;
+    if (record.error !== undefined) this.#failed++;
+    if (record.late) this.#late++;
+    const bucket = this.#bucket();
+    bucket.count++;
+    if (record.error === undefined) {
+      const due = record.due;
+      bucket.latency.record(
+        due === undefined ? record.ms : Math.max(record.ms, record.start + record.ms - due),
+      );
+    }
+  }
+
+  /** The current second's bucket, dropping those older than the window. */
+  #bucket(): { second: number; latency: Histogram; count: number } {
+    const second = Math.floor((this.#clock() - this.#started) / 1000);
+    const last = this.#seconds.at(-1);
+    if (last?.second === second) return last;
+    while (this.#seconds.length > 0 && this.#seconds[0]!.second <= second - WINDOW_SECONDS) {
+      this.#seconds.shift();
+    }
+    const bucket = { second, latency: new Histogram({ precision: 3 }), count: 0 };
+    this.#seconds.push(bucket);
+    return bucket;
+  }
+
+  /**
+   * The line as drawn now.
+   *
+   * @returns One line, without a newline.
+   */
+  line(): string {
+    const now = this.#clock();
+    const elapsed = (now - this.#started) / 1000;
+    this.#bucket();
+    // The last whole second's rate, or the current one's so far in the first second.
+    const second = Math.floor(elapsed);
+    const previous = this.#seconds.find((bucket) => bucket.second === second - 1);
+    const rate = previous
+      ? previous.count
+      : Math.round((this.#seconds.at(-1)?.count ?? 0) / Math.max(elapsed, 0.001));
+    const window = new Histogram({ precision: 3 });
+    for (const bucket of this.#seconds) window.merge(bucket.latency);
+    const ms = (value: number) =>
+      `${value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(1) : value.toFixed(2)} ms`;
+    const latency = window.count === 0
+      ? "no ok request"
+      : `p50 ${ms(window.percentile(50))}, p99 ${ms(window.percentile(99))}`;
+    const done = this.#total === undefined ? `${this.#count}` : `${this.#count}/${this.#total}`;
+    const target = this.#rate === undefined ? "" : ` of ${Number(this.#rate.toFixed(2))}/s target`;
+    const late = this.#rate === undefined ? "" : `, ${this.#late} late`;
+    const left = this.#durationMs === undefined
+      ? ""
+      : `, ${Math.max(0, this.#durationMs / 1000 - elapsed).toFixed(0)} s left`;
+    return `${done} done, ${this.#failed} failed, ${rate}/s now${target}${late}, ${latency} ` +
+      `(last ${WINDOW_SECONDS} s), ${elapsed.toFixed(1)} s${left}`;
   }
 
   #draw(): void {
-    const { count, ok, failed } = this.#summary;
-    const now = performance.now();
-    const slot = this.#draws++ % RATE_WINDOW;
-    const rate = (count - this.#counts[slot]!) / ((now - this.#times[slot]!) / 1000);
-    this.#counts[slot] = count;
-    this.#times[slot] = now;
-    const elapsed = (now - this.#started) / 1000;
-    const of = this.#total === undefined ? "" : `/${this.#total}`;
-    const p99 = ok === 0 ? "-" : `${Math.round(this.#summary.percentile(99) ?? 0)} ms`;
-    const line = `${count}${of} done, ${ok} ok, ${failed} failed, ${Math.round(rate)} req/s now, ` +
-      `p99 ${p99}, ${elapsed.toFixed(1)} s`;
-    const columns = Deno.stderr.isTerminal() ? Deno.consoleSize().columns : 80;
-    Deno.stderr.writeSync(this.#encoder.encode(`\r\x1b[K${line.slice(0, columns - 1)}`));
+    const line = this.line();
+    if (this.#terminal) {
+      this.#write(`\r\x1b[K${line.slice(0, this.#columns() - 1)}`);
+    } else {
+      this.#write(`progress: ${line}\n`);
+    }
   }
 
+  /** Stops drawing and clears a terminal's line. */
   close(): void {
     clearInterval(this.#timer);
-    Deno.stderr.writeSync(this.#encoder.encode("\r\x1b[K"));
+    if (this.#terminal) this.#write("\r\x1b[K");
   }
 }

@@ -159,15 +159,21 @@ export async function run(
   await using verbose = flags.verbose
     ? new Journal(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
-  const progress = !flags.quiet && Deno.stderr.isTerminal()
-    ? new Progress(
-      summary,
-      source || !plan.counted ? undefined : plan.shardCount - (finished?.size ?? 0),
-    )
-    : undefined;
+  // On a terminal a live line; in a log, a plain line every 10 s.
+  const progress = flags.quiet ? undefined : new Progress({
+    terminal: Deno.stderr.isTerminal(),
+    total: source
+      ? plan.listCount
+      : plan.counted
+      ? plan.shardCount - (finished?.size ?? 0)
+      : undefined,
+    durationMs: plan.request.duration,
+    rate: plan.request.rate,
+  });
   try {
     for await (const record of records) {
       summary.add(record);
+      progress?.add(record);
       outcome.timeline?.add(record);
       if (output && !output.journal.error) {
         await output.write(record).catch((e) => writeFailed(e, output.name));
