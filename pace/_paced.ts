@@ -13,8 +13,16 @@ import { RateSchedule } from "./rate_schedule.ts";
 import { originOf } from "../sources/url_parts.ts";
 import type { AttemptReport, Pace, PaceOptions, Permit } from "./pace.ts";
 
-/** Requests held back for a busy origin, at most, while later ones go ahead. */
-export const LOOKAHEAD = 1000;
+/**
+ * Memory, in bytes (estimated), that requests held back for busy origins may
+ * take while later ones for other origins go ahead: about 150,000 URLs of 100
+ * characters. Past it, the source is read no further until a held request
+ * leaves, so a throttled origin can hold back the others only once this much
+ * of its requests is waiting.
+ */
+export const HELD_BYTES = 32 * 1024 * 1024;
+/** What one held request costs beyond its URL and body: its object, its queue slot. */
+const HELD_OVERHEAD = 96;
 /** A request this close to its due time (ms) starts at once: timers are not finer. */
 const EARLY_MS = 1;
 /**
@@ -110,9 +118,9 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
   /**
    * The permits for the requests of `items` at the pace: each waits for its
    * due time (with a rate), for a slot in the concurrency ramp, and for its
-   * origin. A request for a busy origin is held (up to {@linkcode LOOKAHEAD}
-   * in all) while later requests for other origins go ahead; each origin's
-   * requests keep their order.
+   * origin. A request for a busy origin is held (up to {@linkcode HELD_BYTES}
+   * of them in all) while later requests for other origins go ahead; each
+   * origin's requests keep their order.
    *
    * @param items The requests, pulled one at a time.
    * @returns The permits of the requests let through.
@@ -156,10 +164,10 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
           while (true) {
             [item, key] = this.#admitHeld(held);
             if (item !== undefined) {
-              holding--;
+              holding -= heldCost(item);
               break;
             }
-            if (!sourceDone && holding < LOOKAHEAD) {
+            if (!sourceDone && holding < HELD_BYTES) {
               const next = await iterator.next();
               if (next.done) {
                 sourceDone = true;
@@ -174,7 +182,7 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
               const waiting = queue ?? new Queue<T>();
               waiting.push(next.value);
               if (!queue) held.set(key, waiting);
-              holding++;
+              holding += heldCost(next.value);
               continue;
             }
             if (sourceDone && holding === 0) return;
@@ -321,6 +329,17 @@ class PacedPermit<T extends { url: string }> implements Permit<T> {
     this.#holding = false;
     this.#shared.end();
   }
+}
+
+/** The memory a held request takes, estimated: its URL's characters, its body's bytes, its object. */
+function heldCost(item: { url: string; body?: unknown }): number {
+  const { body } = item;
+  const bodyBytes = typeof body === "string"
+    ? body.length * 2
+    : body instanceof Uint8Array
+    ? body.byteLength
+    : 0;
+  return HELD_OVERHEAD + item.url.length * 2 + bodyBytes;
 }
 
 function now(): number {

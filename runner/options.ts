@@ -116,8 +116,10 @@ export interface RunSettings {
   duration?: number;
   /**
    * The most requests in flight to one origin. A request for an origin at
-   * its cap is held (up to 1000 in all) while later ones for
-   * other origins go ahead; each origin's requests keep their order.
+   * its cap is held (up to 32 MiB of held requests in all, about 150,000
+   * URLs) while later ones for other origins go ahead; each origin's
+   * requests keep their order. Past that, the source is read no further
+   * until a held request leaves.
    */
   perHost?: number;
   /**

@@ -248,3 +248,33 @@ Deno.test("A permit holds its origin's slot until it reports, and backoff pauses
   b0[Symbol.dispose]();
   assert.equal((await iterator.next()).done, true);
 });
+
+Deno.test("a throttled host's requests are held back without holding back another host's", async () => {
+  // A list sorted by host: 2000 for a host that answers 429 past 50 a second, then a fast host.
+  const throttled = serveCounting({ limit: { requests: 50, windowMs: 1000 } });
+  const fast = serveCounting();
+  try {
+    const urls = [
+      ...Array.from({ length: 2000 }, (_, i) => `${throttled.url}${i}`),
+      ...Array.from({ length: 3000 }, (_, i) => `${fast.url}${i}`),
+    ];
+    const started = performance.now();
+    let fastDone = 0;
+    let fastFinished = 0;
+    for await (const record of runRequests(urls, { perHost: 10, retries: 10, backoff: true })) {
+      if (record.url.startsWith(fast.url)) {
+        assert.equal(record.error, undefined);
+        if (++fastDone === 3000) {
+          fastFinished = performance.now() - started;
+          break;
+        }
+      }
+    }
+    console.log(`the fast host's 3000 finished ${Math.round(fastFinished)} ms after the start`);
+    // Alone they take well under 2 s; behind the throttled host's 2000 they took over 20 s.
+    assert.ok(fastFinished > 0 && fastFinished < 8000, `${fastFinished} ms`);
+  } finally {
+    await throttled[Symbol.asyncDispose]();
+    await fast[Symbol.asyncDispose]();
+  }
+});
