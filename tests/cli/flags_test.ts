@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli } from "../_cli.ts";
+import { cli, inProcess } from "../_cli.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /** A server that notes each request's method, user agent and one custom header. */
@@ -46,7 +46,7 @@ Deno.test("main.ts --http2 against plain http stops up front, one line, nothing 
   const { seen, url, server } = serveNoting();
   await using _ = server;
   for (const args of [["--url", url, "--http2"], ["--http2", "--count", "3"]]) {
-    const output = await cli(args);
+    const output = await inProcess(args);
     assert.equal(output.code, 2, output.stderr);
     assert.match(
       output.stderr,

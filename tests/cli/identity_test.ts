@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertOneError, cli, withTempDir } from "../_cli.ts";
+import { assertOneError, cli, inProcess, withTempDir } from "../_cli.ts";
 
 /** A server that counts the requests it answers. */
 function countingServer() {
@@ -39,7 +39,7 @@ Deno.test("--output holds records only, every field on every line, the run's id 
   await using server = countingServer();
   await withTempDir(async (dir) => {
     const path = `${dir}/run.ndjson`;
-    const run = await cli(["--url", `${server.url}{}`, "--count", "12", "--output", path]);
+    const run = await inProcess(["--url", `${server.url}{}`, "--count", "12", "--output", path]);
     assert.equal(run.code, 1, run.stderr);
     const lines = (await Deno.readTextFile(path)).trimEnd().split("\n").map((l) => JSON.parse(l));
     assert.equal(lines.length, 12);
@@ -71,7 +71,7 @@ Deno.test("--resume against another run exits 2 saying what differs, and touches
     await Deno.writeTextFile(list, urls.join("\n") + "\n");
     const path = `${dir}/run.ndjson`;
     const args = ["--urls", list, "--output", path, "--json"];
-    assert.equal((await cli(args)).code, 1);
+    assert.equal((await inProcess(args)).code, 1);
     // Keep the first ten records, as a run killed early leaves them.
     const text = (await Deno.readTextFile(path)).split("\n").slice(0, 10).join("\n") + "\n";
     await Deno.writeTextFile(path, text + '{"index":2');
@@ -86,19 +86,19 @@ Deno.test("--resume against another run exits 2 saying what differs, and touches
     // The same URLs in another order: another run, however alike its file name.
     await Deno.writeTextFile(list, urls.toReversed().join("\n") + "\n");
     assertOneError(
-      await cli([...args, "--resume"]),
+      await inProcess([...args, "--resume"]),
       2,
       /Cannot resume '.*run\.ndjson' as another run wrote it: the --urls content differs \(--urls sha256:[0-9a-f]{12} then, --urls sha256:[0-9a-f]{12} now\); start again with --overwrite/,
     );
     await unchanged();
     await Deno.writeTextFile(list, urls.join("\n") + "\n");
     assertOneError(
-      await cli([...args, "--resume", "--method", "HEAD", "--header", "X-A: 1"]),
+      await inProcess([...args, "--resume", "--method", "HEAD", "--header", "X-A: 1"]),
       2,
       /--method GET then, HEAD now; the --header values differ/,
     );
     assertOneError(
-      await cli([...args, "--resume", "--shard", "1/2"]),
+      await inProcess([...args, "--resume", "--shard", "1/2"]),
       2,
       /--shard unset then, 1\/2 now/,
     );
@@ -107,12 +107,12 @@ Deno.test("--resume against another run exits 2 saying what differs, and touches
     await Deno.remove(`${path}.run.json`);
     await Deno.writeTextFile(list, urls.toReversed().join("\n") + "\n");
     assertOneError(
-      await cli([...args, "--resume"]),
+      await inProcess([...args, "--resume"]),
       2,
       /another run wrote it: run [0-9a-f]{16}\/30 then, [0-9a-f]{16}\/30 now \(its description.*missing/,
     );
     await Deno.writeTextFile(list, urls.join("\n") + "\n");
-    const resumed = await cli([...args, "--resume"]);
+    const resumed = await inProcess([...args, "--resume"]);
     assert.equal(resumed.code, 1, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).count, 21, "20 never made and 7 failed");
   });
@@ -121,10 +121,10 @@ Deno.test("--resume against another run exits 2 saying what differs, and touches
   await withTempDir(async (dir) => {
     const path = `${dir}/run.ndjson`;
     const args = ["--url", `${again.url}{}`, "--output", path, "--json"];
-    assert.equal((await cli([...args, "--count", "5"])).code, 0);
+    assert.equal((await inProcess([...args, "--count", "5"])).code, 0);
     const before = await Deno.readTextFile(path);
     assertOneError(
-      await cli([...args, "--count", "6", "--resume"]),
+      await inProcess([...args, "--count", "6", "--resume"]),
       2,
       /another run wrote it: --count 5 then, 6 now/,
     );
@@ -141,10 +141,10 @@ Deno.test("report refuses outputs of different runs, naming the files", async ()
         `${dir}/${name}.txt`,
         Array.from({ length: 10 }, (_, i) => `${server.url}${name}/${i}\n`).join(""),
       );
-      await cli(["--urls", `${dir}/${name}.txt`, "--output", `${dir}/${name}.ndjson`]);
+      await inProcess(["--urls", `${dir}/${name}.txt`, "--output", `${dir}/${name}.ndjson`]);
     }
     assertOneError(
-      await cli(["report", `${dir}/a.ndjson`, `${dir}/b.ndjson`]),
+      await inProcess(["report", `${dir}/a.ndjson`, `${dir}/b.ndjson`]),
       2,
       /Cannot report on records of different runs: '.*a\.ndjson' line 1 is of run [0-9a-f]{16}\/10, '.*b\.ndjson' line 1 is of run [0-9a-f]{16}\/10; report each run on its own/,
     );
@@ -156,7 +156,7 @@ Deno.test("report of an unfinished run says what is missing and exits 1; shards 
   await withTempDir(async (dir) => {
     const shards = [0, 1, 2].map((shard) => `${dir}/shard-${shard}.ndjson`);
     for (const [shard, path] of shards.entries()) {
-      const run = await cli([
+      const run = await inProcess([
         "--url",
         `${server.url}x{}`,
         "--count",
@@ -168,10 +168,10 @@ Deno.test("report of an unfinished run says what is missing and exits 1; shards 
       ]);
       assert.equal(run.code, 0, run.stderr);
     }
-    const two = await cli(["report", shards[0]!, shards[2]!]);
+    const two = await inProcess(["report", shards[0]!, shards[2]!]);
     assert.equal(two.code, 1, two.stderr);
     assert.match(two.stdout, /^missing +10 of 30 never recorded/m);
-    const twoJson = await cli(["report", "--json", shards[0]!, shards[2]!]);
+    const twoJson = await inProcess(["report", "--json", shards[0]!, shards[2]!]);
     assert.equal(twoJson.code, 1);
     assert.deepEqual(
       [JSON.parse(twoJson.stdout).count, JSON.parse(twoJson.stdout).missing],
@@ -192,13 +192,13 @@ Deno.test("report --final writes each index's last record, in index order", asyn
   await withTempDir(async (dir) => {
     const path = `${dir}/run.ndjson`;
     const args = ["--url", `${server.url}{}`, "--count", "10", "--output", path];
-    assert.equal((await cli([...args, "--concurrency", "3"])).code, 1);
+    assert.equal((await inProcess([...args, "--concurrency", "3"])).code, 1);
     // Index 7 failed; the resume makes it again (and it fails again), so it has two records.
-    assert.equal((await cli([...args, "--resume"])).code, 1);
+    assert.equal((await inProcess([...args, "--resume"])).code, 1);
     const lines = (await Deno.readTextFile(path)).trimEnd().split("\n");
     assert.equal(lines.length, 11);
     const final = `${dir}/final.ndjson`;
-    const report = await cli(["report", "--final", final, path]);
+    const report = await inProcess(["report", "--final", final, path]);
     assert.equal(report.code, 1, report.stderr);
     const exported = (await Deno.readTextFile(final)).trimEnd().split("\n");
     assert.deepEqual(exported.map((line) => JSON.parse(line).index), [...Array(10).keys()]);
@@ -209,7 +209,7 @@ Deno.test("report --final writes each index's last record, in index order", asyn
     assert.equal(toStdout.stdout, exported.join("\n") + "\n");
     assert.equal(JSON.parse(toStdout.stderr).count, 10);
     assertOneError(
-      await cli(["report", "--final", path, path]),
+      await inProcess(["report", "--final", path, path]),
       2,
       /same file as a report's input/,
     );
@@ -222,7 +222,7 @@ Deno.test("a duration run's records name no count; a resume's notice quotes the 
   await withTempDir(async (dir) => {
     const path = `${dir}/run.ndjson`;
     const args = ["--url", `${server.url}{}`, "--rate", "40", "--duration", "0.3"];
-    const run = await cli([...args, "--output", path, "--json"]);
+    const run = await inProcess([...args, "--output", path, "--json"]);
     assert.ok(run.code === 0 || run.code === 1, run.stderr);
     const lines = (await Deno.readTextFile(path)).trimEnd().split("\n").map((l) => JSON.parse(l));
     assert.ok(lines.length > 0);
@@ -235,8 +235,8 @@ Deno.test("a duration run's records name no count; a resume's notice quotes the 
 
     const counted = `${dir}/counted.ndjson`;
     const countedArgs = ["--url", `${server.url}{}`, "--count", "9", "--output", counted];
-    await cli(countedArgs);
-    const resumed = await cli([...countedArgs, "--resume"]);
+    await inProcess(countedArgs);
+    const resumed = await inProcess([...countedArgs, "--resume"]);
     assert.match(resumed.stderr, /^note: resuming '[^']*counted\.ndjson': 8 requests finished ok/m);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RequestRecord } from "../../runner/run.ts";
 import type { SummaryJson } from "../../report/summary.ts";
-import { assertOneError, cli, command, ROOT, withTempDir } from "../_cli.ts";
+import { assertOneError, cli, command, inProcess, ROOT, withTempDir } from "../_cli.ts";
 
 const decoder = new TextDecoder();
 
@@ -121,7 +121,7 @@ Deno.test("a closed standard output ends the run quietly and keeps the output fi
     const path = `${dir}/run.ndjson`;
     const main = new URL("main.ts", ROOT).pathname;
     const script =
-      `"$1" run -A "${main}" --count 20000 --max-delay 0 --verbose --output "$2" | head -n 2; ` +
+      `"$1" run -A "${main}" --count 20000 --max-delay 0 --workers 1 --verbose --output "$2" | head -n 2; ` +
       'exit "${PIPESTATUS[0]}"';
     const run = await new Deno.Command("bash", {
       args: ["-c", script, "bash", Deno.execPath(), path],
@@ -147,10 +147,10 @@ Deno.test("an output that is an input, however named, is refused before it is op
     for (
       const output of [list, `${dir}/link.ndjson`, `${dir}/../${dir.split("/").at(-1)}/urls.txt`]
     ) {
-      const run = await cli(["--urls", list, "--output", output, "--overwrite"]);
+      const run = await inProcess(["--urls", list, "--output", output, "--overwrite"]);
       assertOneError(run, 2, /same file as --urls/);
     }
-    const body = await cli([
+    const body = await inProcess([
       "--url",
       `${server.url}{}`,
       "--count",
@@ -173,12 +173,12 @@ Deno.test("a rerun without --resume or --overwrite is refused; --overwrite start
   await withTempDir(async (dir) => {
     const path = `${dir}/run.ndjson`;
     const args = ["--url", `${server.url}{}`, "--count", "40", "--output", path, "--json"];
-    assert.equal((await cli(args)).code, 0);
+    assert.equal((await inProcess(args)).code, 0);
     const before = await Deno.readTextFile(path);
-    assertOneError(await cli(args), 2, /already holds records.*--resume.*--overwrite/);
+    assertOneError(await inProcess(args), 2, /already holds records.*--resume.*--overwrite/);
     assert.equal(await Deno.readTextFile(path), before);
     assert.equal(server.total, 40);
-    const again = await cli([...args, "--overwrite"]);
+    const again = await inProcess([...args, "--overwrite"]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((await readOutput(path)).records.length, 40);
     assert.equal(server.total, 80);
@@ -203,7 +203,7 @@ Deno.test("a second run on the same output exits 2 at once", async () => {
     while ((await Deno.stat(path).catch(() => undefined)) === undefined) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const second = await cli([...args, "--resume", "--json"]);
+    const second = await inProcess([...args, "--resume", "--json"]);
     assertOneError(second, 2, /another run is writing it/);
     first.kill("SIGINT");
     const { code } = await first.output();
@@ -236,7 +236,7 @@ Deno.test("--resume after SIGKILL sends only what is missing; every index ends o
       ),
     );
 
-    const resumed = await cli([...args, "--output", path, "--resume", "--json"]);
+    const resumed = await inProcess([...args, "--output", path, "--resume", "--json"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).count, count - done.size);
     assert.equal(server.total - sent, count - done.size, "only the missing requests are sent");
@@ -246,7 +246,7 @@ Deno.test("--resume after SIGKILL sends only what is missing; every index ends o
     assert.deepEqual(records.map((r) => r.index).sort((a, b) => a - b), [...Array(count).keys()]);
     assert.ok(records.every((r) => r.error === undefined));
 
-    const report = await cli(["report", "--json", path]);
+    const report = await inProcess(["report", "--json", path]);
     assert.equal(report.code, 0, report.stderr);
     const merged: SummaryJson = JSON.parse(report.stdout);
     assert.deepEqual([merged.count, merged.ok, merged.failed], [count, count, 0]);
@@ -263,7 +263,7 @@ Deno.test("--resume cuts a torn last line, redoes failures and refuses another r
     );
     const path = `${dir}/run.ndjson`;
     const args = ["--urls", list, "--output", path, "--json"];
-    assert.equal((await cli(args)).code, 0);
+    assert.equal((await inProcess(args)).code, 0);
     const { records } = await readOutput(path);
     // Keep 0..5 with 4 failed, then a line cut short by a crash.
     const kept = records.filter((r) => r.index < 6).map((r) =>
@@ -276,14 +276,14 @@ Deno.test("--resume cuts a torn last line, redoes failures and refuses another r
     );
     const before = server.total;
 
-    const resumed = await cli([...args, "--resume"]);
+    const resumed = await inProcess([...args, "--resume"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(server.total - before, 5, "4, 6, 7, 8 and 9 are sent again");
     assert.equal((await readOutput(path)).records.length, 11);
-    const report = JSON.parse((await cli(["report", "--json", path])).stdout);
+    const report = JSON.parse((await inProcess(["report", "--json", path])).stdout);
     assert.deepEqual([report.count, report.ok], [10, 10]);
 
-    const other = await cli([
+    const other = await inProcess([
       "--url",
       `${server.url}{}`,
       "--count",
@@ -337,7 +337,7 @@ Deno.test("report merges resumed and sharded files: last outcome per index, busy
       `${dir}/1.ndjson`,
       [record(1, at + 100), record(3, at + 300), '{"ind'].join("\n"),
     );
-    const report = await cli(["report", "--json", `${dir}/0.ndjson`, `${dir}/1.ndjson`]);
+    const report = await inProcess(["report", "--json", `${dir}/0.ndjson`, `${dir}/1.ndjson`]);
     assert.equal(report.code, 0, report.stderr);
     assert.match(report.stderr, /^warning: .*1\.ndjson' line 3 is cut short/m);
     const json: SummaryJson = JSON.parse(report.stdout);
@@ -349,11 +349,11 @@ Deno.test("report merges resumed and sharded files: last outcome per index, busy
       [record(0, at), "{oops", record(1, at), ""].join("\n"),
     );
     assertOneError(
-      await cli(["report", `${dir}/bad.ndjson`]),
+      await inProcess(["report", `${dir}/bad.ndjson`]),
       2,
       /bad\.ndjson' line 2 .*--skip-bad/,
     );
-    const skipped = await cli(["report", "--json", "--skip-bad", `${dir}/bad.ndjson`]);
+    const skipped = await inProcess(["report", "--json", "--skip-bad", `${dir}/bad.ndjson`]);
     assert.equal(skipped.code, 1, skipped.stderr);
     assert.deepEqual(
       [JSON.parse(skipped.stdout).count, JSON.parse(skipped.stdout).missing],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, command } from "../_cli.ts";
+import { cli, command, inProcess } from "../_cli.ts";
 import { serveCounting } from "../_pace_server.ts";
 
 Deno.test("main.ts refuses bad pace flags with one line, exit 2, nothing sent", async () => {
@@ -18,7 +18,7 @@ Deno.test("main.ts refuses bad pace flags with one line, exit 2, nothing sent", 
     [["--duration", "1s", "--grace", "soon"], /--grace 'soon': it must be a positive time/],
     [["-z", "1s1m"], /--duration '1s1m'/],
   ];
-  const outputs = await Promise.all(cases.map(([args]) => cli(["--url", url, ...args])));
+  const outputs = await Promise.all(cases.map(([args]) => inProcess(["--url", url, ...args])));
   for (const [i, [args, message]] of cases.entries()) {
     const output = outputs[i]!;
     assert.equal(output.code, 2, `${args.join(" ")}: ${output.stderr}`);

@@ -82,16 +82,16 @@ Deno.test("main.ts report --fail-if checks the records' thresholds", async () =>
   try {
     const file = `${dir}/run.ndjson`;
     await writeSynthetic(file, 1000);
-    const crossed = await cli(["report", file, "--fail-if", "errors > 2%"]);
+    const crossed = await inProcess(["report", file, "--fail-if", "errors > 2%"]);
     assert.equal(crossed.code, 4, crossed.stderr);
     assert.match(crossed.stdout, /crossed errors>2% \(measured 5%\)/);
-    const held = await cli(["report", file, "--fail-if", "errors>6%", "--fail-if", "p90<1s"]);
+    const held = await inProcess(["report", file, "--fail-if", "errors>6%", "--fail-if", "p90<1s"]);
     assert.equal(held.code, 4, "p90<1s is crossed");
     // Thresholds decide the exit: all passed is 0, though 5% of the requests failed.
-    const only = await cli(["report", file, "--fail-if", "errors>6%"]);
+    const only = await inProcess(["report", file, "--fail-if", "errors>6%"]);
     assert.equal(only.code, 0, only.stderr);
     assert.match(only.stdout, /^threshold +passed errors>6% \(measured 5%\)$/m);
-    const none = await cli(["report", file]);
+    const none = await inProcess(["report", file]);
     assert.equal(none.code, 1, "no thresholds: 1 as some requests failed");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -123,7 +123,7 @@ Deno.test("main.ts report of 30,000 records: counts add up, failures apart, host
     const file = `${dir}/run.ndjson`;
     const html = `${dir}/report.html`;
     await writeSynthetic(file, 30_000);
-    const output = await cli([
+    const output = await inProcess([
       "report",
       "--json",
       file,
