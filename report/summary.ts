@@ -48,6 +48,8 @@ export interface SummaryState {
   errors: [string, number, TopKeysState<number>][];
   /** Requests that needed more than one attempt. */
   retried: number;
+  /** Attempts sent in all, retries included. */
+  attempts: number;
   /** Body bytes received. */
   bytes: number;
   /** The earliest start, in milliseconds since the epoch. */
@@ -119,6 +121,7 @@ export class Summary {
   #status = new Map<number, number>();
   #errors = new Map<string, ErrorStats>();
   #retried = 0;
+  #attempts = 0;
   #bytes = 0;
   #firstStart = Infinity;
   #lastEnd = -Infinity;
@@ -149,6 +152,7 @@ export class Summary {
       });
     }
     summary.#retried = state.retried;
+    summary.#attempts = state.attempts;
     summary.#bytes = state.bytes;
     summary.#firstStart = state.firstStart;
     summary.#lastEnd = state.lastEnd;
@@ -250,6 +254,7 @@ export class Summary {
     this.#bytes += record.bytes;
     host.bytes += record.bytes;
     if (record.attempts > 1) this.#retried++;
+    this.#attempts += record.attempts;
     if (record.start < this.#firstStart) this.#firstStart = record.start;
     const end = record.start + record.ms;
     if (end > this.#lastEnd) this.#lastEnd = end;
@@ -296,6 +301,7 @@ export class Summary {
       mine.details.merge(stats.details);
     }
     this.#retried += other.#retried;
+    this.#attempts += other.#attempts;
     this.#bytes += other.#bytes;
     this.#firstStart = Math.min(this.#firstStart, other.#firstStart);
     this.#lastEnd = Math.max(this.#lastEnd, other.#lastEnd);
@@ -325,6 +331,7 @@ export class Summary {
         [kind, { count, details }],
       ) => [kind, count, details.toState((detail) => detail.count)]),
       retried: this.#retried,
+      attempts: this.#attempts,
       bytes: this.#bytes,
       firstStart: this.#firstStart,
       lastEnd: this.#lastEnd,
@@ -367,6 +374,7 @@ export class Summary {
           .filter(([, rows]) => rows.length > 0).sort(byKey),
       ),
       retried: this.#retried,
+      attempts: this.#attempts,
       bytes: this.#bytes,
       hosts: this.#hostRows(),
     };

@@ -93,6 +93,8 @@ export interface SummaryJson {
   errorDetails: Record<string, { detail: string; count: number }[]>;
   /** Requests that needed more than one attempt. */
   retried: number;
+  /** Attempts sent in all, retries included: at least `count`. */
+  attempts: number;
   /** Body bytes received in all. */
   bytes: number;
   /** The busiest hosts by requests, the rest lumped as "other". */

@@ -52,7 +52,7 @@ export function formatSummary(summary: SummaryJson): string {
     ]]),
     ["status", counts(summary.status)],
     ["errors", counts(summary.errors)],
-    ["retried", `${summary.retried}`],
+    ["retried", `${summary.retried} (${summary.attempts} attempts sent in all)`],
   ];
   let text = rows.map(([label, value]) => `${label!.padEnd(12)}${value}\n`).join("");
   text += formatDetails(summary.errorDetails);

@@ -76,6 +76,7 @@ Deno.test("Summary counts statuses and errors and spans first start to last end"
       status: { "0": 1, "200": 1, "503": 1 },
       errors: { http_status: 1, timeout: 1 },
       retried: 1,
+      attempts: 5,
       bytes: 3,
       errorDetails: {},
       hosts: [{ host: "a", requests: 3, ok: 1, failed: 2, bytes: 3, p99Ms: 500 }],
@@ -247,4 +248,17 @@ Deno.test("Summary gives no latency when no request succeeded, and counts droppe
   const text = formatSummary(json);
   assert.match(text, /^latency +from the due time, of the 0 ok: none succeeded$/m);
   assert.match(text, /^dropped +3 \(scheduled before the end of the run, never sent\)$/m);
+});
+
+Deno.test("Summary counts the retried requests and the attempts sent, across merges and states", () => {
+  const base = { url: "http://a/", status: 200, start: 0, ms: 1, bytes: 0 };
+  const one = new Summary();
+  one.add({ ...base, index: 0, attempts: 1 });
+  one.add({ ...base, index: 1, attempts: 3 });
+  const other = new Summary();
+  other.add({ ...base, index: 2, attempts: 2 });
+  one.merge(Summary.fromState(other.toState()));
+  const json = one.toJSON();
+  assert.deepEqual([json.count, json.retried, json.attempts], [3, 2, 6]);
+  assert.match(formatSummary(json), /^retried +2 \(6 attempts sent in all\)$/m);
 });
