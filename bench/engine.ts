@@ -8,7 +8,7 @@
  * @module
  */
 
-import { DEFAULT_WORKERS } from "../cli/plan.ts";
+import { DEFAULT_WORKERS, FETCH_DEFAULT_WORKERS } from "../cli/plan.ts";
 import { log, type Settings } from "./common.ts";
 import { startNginx } from "./nginx.ts";
 import { availablePeers, cliPeer, type Measure, measure, type Peer, peersTable } from "./peers.ts";
@@ -40,7 +40,10 @@ export async function engine(settings: Settings): Promise<Row[]> {
     ],
     [
       "fetch",
-      { name: "the CLI, --engine fetch", ...cliPeer(DEFAULT_WORKERS, [], ["--engine", "fetch"]) },
+      {
+        name: `the CLI, --engine fetch (--workers ${FETCH_DEFAULT_WORKERS})`,
+        ...cliPeer(FETCH_DEFAULT_WORKERS, [], ["--engine", "fetch"]),
+      },
     ],
   ]);
   for (const key of ["undici", "hey"]) {

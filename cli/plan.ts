@@ -44,12 +44,19 @@ export const MAX_CONCURRENCY = 100_000;
 /** The longest `--timeout` accepted, in seconds: a day (the runner takes up to 24 days). */
 const MAX_TIMEOUT_FLAG = 86_400;
 /**
- * Runner threads by default: one per CPU, at most 4. On the 2-CPU bench machine, otherwise idle,
- * two runner threads made 23% (C=100) and 43% (C=1000) more requests per second than one, for
- * 4-18% more CPU per request and about 100 MB more memory; on a machine busy with other work
- * the second thread gained nothing (docs/performance.md).
+ * Runner threads by default on the h1 engine: one. On the 2-CPU bench machine (busy with other
+ * work), one h1 thread made 56% (C=100) and 5% (C=1000) more requests per second than two, for
+ * 33% and 2% less CPU per request and 27-63 MB less memory: one thread on h1 keeps nginx's one
+ * worker busy (docs/performance.md).
  */
-export const DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
+export const DEFAULT_WORKERS = 1;
+/**
+ * Runner threads by default on the fetch engine: one per CPU, at most 4. On the 2-CPU bench
+ * machine, otherwise idle, two fetch runner threads made 23% (C=100) and 43% (C=1000) more
+ * requests per second than one; on a machine busy with other work the second thread gained
+ * nothing (docs/performance.md).
+ */
+export const FETCH_DEFAULT_WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency));
 /** The most runner threads accepted. */
 export const MAX_WORKERS = 64;
 
@@ -145,7 +152,9 @@ export async function planRun(
     pace.duration === undefined && pace.rate === undefined;
   const count = counted ? integer("count", flags.count ?? "10000", 1) : Number.MAX_SAFE_INTEGER;
   const concurrency = integer("concurrency", flags.concurrency ?? "1000", 1, MAX_CONCURRENCY);
-  const workers = integer("workers", flags.workers ?? String(DEFAULT_WORKERS), 1, MAX_WORKERS);
+  const engine = planEngine(flags);
+  const defaultWorkers = engine.resolved === "h1" ? DEFAULT_WORKERS : FETCH_DEFAULT_WORKERS;
+  const workers = integer("workers", flags.workers ?? String(defaultWorkers), 1, MAX_WORKERS);
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
   const seed = integer("seed", flags.seed ?? "1", 0);
   const timeout = duration("timeout", flags.timeout ?? "30", MAX_TIMEOUT_FLAG * 1000);
@@ -165,7 +174,6 @@ export async function planRun(
   const request: RunPlan["request"] = { timeout, retries, method, ...pace };
   // A 429 backs its host off when the run retries or caps hosts.
   if (retries > 0 || pace.perHost !== undefined) request.backoff = true;
-  const engine = planEngine(flags);
   const headers = parseHeaders(flags.header ?? [], engine.resolved);
   request.headers = withUserAgent(headers);
   if (flags.body !== undefined && flags["body-file"] !== undefined) {

@@ -57,7 +57,8 @@ Options:
                      other origins go ahead. With --per-host or --retries, a 429 (or a
                      503 with Retry-After) pauses the origin and halves its concurrency
   --shard I/N        make only requests whose index i has i % N == I; --rate is per shard
-  --workers W        threads that make the requests of a --count run (default: CPUs, at most 4)
+  --workers W        threads that make the requests of a --count run (default: 1 on h1;
+                     on fetch, CPUs, at most 4)
   --json             print the summary as one JSON object on stdout
   --output FILE|-    write one NDJSON record per finished request, every field on every
                      line and the run's id on each; FILE.run.json beside it describes the
