@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, command, withTempDir } from "../_cli.ts";
+import { command, inProcess, withTempDir } from "../_cli.ts";
 
 const BODY = 3000;
 
@@ -95,7 +95,7 @@ Deno.test("a full disk under --save and --output leaves a record for every saved
       const args = ["--url", `${server.url}{}`, "--count", "300", "--concurrency", "20"];
       const run = [...args, "--save", bodies, "--output", output, "--json"];
       await t.step("the run stops with exit 3, naming what could not be written", async () => {
-        const full = await cli(run);
+        const full = await inProcess(run);
         assert.equal(full.code, 3, full.stderr);
         const errors = full.stderr.split("\n").filter((line) => line.startsWith("error: "));
         assert.equal(errors.length, 1, full.stderr);
@@ -115,7 +115,7 @@ Deno.test("a full disk under --save and --output leaves a record for every saved
         }).output();
         assert.ok(remount.success);
         const saved = await savedFiles(bodies);
-        const resumed = await cli([...run, "--resume"]);
+        const resumed = await inProcess([...run, "--resume"]);
         assert.equal(resumed.code, 0, resumed.stderr);
         for (const file of saved) {
           assert.equal(server.hits.get(`/${file.split("/").at(-1)}`), 1, `${file} sent once`);
@@ -134,7 +134,7 @@ Deno.test("an output that cannot be written keeps no saved body", async () => {
   await withTempDir(async (dir) => {
     const bodies = `${dir}/bodies`;
     const args = ["--url", `${server.url}{}`, "--count", "50", "--concurrency", "5"];
-    const full = await cli([...args, "--save", bodies, "--output", "/dev/full", "--json"]);
+    const full = await inProcess([...args, "--save", bodies, "--output", "/dev/full", "--json"]);
     assert.equal(full.code, 3, full.stderr);
     assert.match(full.stderr, /^error: Cannot write '\/dev\/full': .*--resume/m);
     assert.deepEqual([...await savedFiles(bodies)], [], "no body without its record");
@@ -169,7 +169,7 @@ Deno.test("SIGKILL during a POST run with --save: --resume re-sends at most the 
     await child.output();
     assert.ok(recorded >= 400 && server.answered.length < count, "killed mid-run");
 
-    const resumed = await cli([...args, "--output", output, "--resume", "--json"]);
+    const resumed = await inProcess([...args, "--output", output, "--resume", "--json"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const twice = [...server.hits.values()].filter((hits) => hits > 1).length;
     console.log(`SIGKILL: ${twice} of ${count} POSTs sent twice (concurrency ${concurrency})`);
@@ -186,7 +186,7 @@ Deno.test("a resumed request that was saved before and now fails leaves no body 
     const output = `${dir}/run.ndjson`;
     const bodies = `${dir}/bodies`;
     const args = ["--url", `${server.url}{}`, "--count", "6", "--save", bodies, "--output", output];
-    assert.equal((await cli(args)).code, 0);
+    assert.equal((await inProcess(args)).code, 0);
     // Index 3's record is lost (as a crash before this version could lose it); its body stays.
     const lines = (await Deno.readTextFile(output)).split("\n");
     await Deno.writeTextFile(
@@ -195,7 +195,7 @@ Deno.test("a resumed request that was saved before and now fails leaves no body 
     );
     await Deno.writeTextFile(`${bodies}/0/5.part`, "cut short");
     server.failing.add("/3");
-    const resumed = await cli([...args, "--resume", "--json"]);
+    const resumed = await inProcess([...args, "--resume", "--json"]);
     assert.equal(resumed.code, 1, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).count, 1);
     const records = await readRecords(output);
