@@ -8,7 +8,13 @@
  */
 
 import { countBody, sinkBody, TooLargeError } from "./body.ts";
-import { classifyError, errorDetail, type ErrorKind, PERMANENT_KINDS } from "./errors.ts";
+import {
+  classifyError,
+  errorDetail,
+  type ErrorKind,
+  type ExchangePhase,
+  PERMANENT_KINDS,
+} from "./errors.ts";
 import type { Deadlines } from "../async/deadline.ts";
 import { followRedirects } from "./redirects.ts";
 import { permissionDetail } from "./net_permission.ts";
@@ -103,7 +109,7 @@ export interface AttemptRequest {
 }
 
 /** Where an attempt got to when it failed: names a transport error. */
-type Phase = "head" | "body" | "read";
+type Phase = ExchangePhase | "read";
 
 /**
  * Makes one attempt at a request.
@@ -239,7 +245,7 @@ function headOf(reply: Reply): Response {
 /** The kind of a failed attempt's error, by where the attempt got to. */
 function kindOf(error: unknown, phase: Phase): ErrorKind {
   if (phase === "read") return readFailureKind(error);
-  return error instanceof TooLargeError ? "too_large" : classifyError(error, phase === "body");
+  return error instanceof TooLargeError ? "too_large" : classifyError(error, phase);
 }
 
 /** A failure that is not retried. */

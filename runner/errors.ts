@@ -88,7 +88,7 @@ export const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
  * import assert from "node:assert/strict";
  *
  * const error = new WriteError("Cannot save a body to 'out/0/1.part': No space left on device");
- * assert.equal(classifyError(error, true), "write");
+ * assert.equal(classifyError(error, "body"), "write");
  * ```
  */
 export class WriteError extends Error {
@@ -102,6 +102,9 @@ export class WriteError extends Error {
   }
 }
 
+/** Where an exchange was when it failed: waiting for the response's head, or reading its body. */
+export type ExchangePhase = "head" | "body";
+
 /** The longest `detail` kept, in characters: a line of a terminal. */
 const MAX_DETAIL = 80;
 
@@ -109,7 +112,7 @@ const MAX_DETAIL = 80;
  * Tells what kind of failure a `fetch` rejection is.
  *
  * @param error What `fetch`, or reading the body, rejected with.
- * @param readingBody Whether the headers had already arrived.
+ * @param phase Where the exchange was: waiting for the head, or reading the body.
  * @returns The {@linkcode ErrorKind}.
  *
  * @example
@@ -119,13 +122,13 @@ const MAX_DETAIL = 80;
  * import assert from "node:assert/strict";
  *
  * const refused = new TypeError("client error (Connect): Connection refused (os error 111)");
- * assert.equal(classifyError(refused, false), "refused");
- * assert.equal(classifyError(new DOMException("late", "TimeoutError"), true), "timeout");
- * assert.equal(classifyError(new TypeError("Invalid URL: 'http://a b/'"), false), "invalid_url");
- * assert.equal(classifyError(new ProtocolError("bare CR in the head"), false), "protocol");
+ * assert.equal(classifyError(refused, "head"), "refused");
+ * assert.equal(classifyError(new DOMException("late", "TimeoutError"), "body"), "timeout");
+ * assert.equal(classifyError(new TypeError("Invalid URL: 'http://a b/'"), "head"), "invalid_url");
+ * assert.equal(classifyError(new ProtocolError("bare CR in the head"), "head"), "protocol");
  * ```
  */
-export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
+export function classifyError(error: unknown, phase: ExchangePhase): ErrorKind {
   if (error instanceof WriteError) return "write";
   if (error instanceof ProtocolError) return "protocol";
   if (error instanceof TruncatedError) return "truncated";
@@ -145,7 +148,7 @@ export function classifyError(error: unknown, readingBody: boolean): ErrorKind {
   if (/dns error|failed to lookup address|name or service not known|no such host/i.test(text)) {
     return "dns";
   }
-  return readingBody ? "truncated" : "connection";
+  return phase === "body" ? "truncated" : "connection";
 }
 
 /**

@@ -109,9 +109,9 @@ export async function readWithin<T, S>(
 export function readFailureKind(error: unknown): ErrorKind {
   if (error instanceof TooLargeError) return "too_large";
   if (error instanceof RetryableError) return "read";
-  if (error instanceof DOMException) return classifyError(error, true);
+  if (error instanceof DOMException) return classifyError(error, "body");
   if (error instanceof TypeError && /reading a body|connection|os error/i.test(error.message)) {
-    return classifyError(error, true);
+    return classifyError(error, "body");
   }
   return "read";
 }

@@ -33,18 +33,20 @@ Deno.test("classifyError() names TLS, DNS, permission and invalid URL failures",
     ],
     [fetchFailure("connection closed before message completed"), "connection"],
   ];
-  for (const [error, kind] of cases) assert.equal(classifyError(error, false), kind, String(error));
+  for (const [error, kind] of cases) {
+    assert.equal(classifyError(error, "head"), kind, String(error));
+  }
 });
 
 Deno.test("classifyError() names the h1 engine's protocol and truncation failures", () => {
   const conflict = new ProtocolError("conflicting Content-Length values 3 and 4");
-  assert.equal(classifyError(conflict, false), "protocol");
+  assert.equal(classifyError(conflict, "head"), "protocol");
   assert.equal(
-    classifyError(new ProtocolError("chunk data not followed by CRLF"), true),
+    classifyError(new ProtocolError("chunk data not followed by CRLF"), "body"),
     "protocol",
   );
   const cut = new TruncatedError("body ended after 3 of 10 bytes");
-  assert.equal(classifyError(cut, true), "truncated");
+  assert.equal(classifyError(cut, "body"), "truncated");
   const bareCr = new ProtocolError("bare CR in the head");
   assert.equal(errorDetail(bareCr, "protocol", "http://a/"), "bare CR in the head");
 });
@@ -91,13 +93,13 @@ Deno.test("errorDetail() names the cause first, without URL, index, address or p
     ],
   ];
   for (const [error, detail] of cases) {
-    const kind = classifyError(error, false);
+    const kind = classifyError(error, "head");
     assert.equal(errorDetail(error, kind, "http://127.0.0.1:1/x"), detail);
   }
   const write = new WriteError("Cannot save a body to 'out/0/17.part': No space left", {
     cause: new Error("No space left on device (os error 28)"),
   });
-  assert.equal(classifyError(write, true), "write");
+  assert.equal(classifyError(write, "body"), "write");
   assert.equal(errorDetail(write, "write", "http://a/17"), "No space left on device (os error 28)");
 });
 

@@ -6,7 +6,7 @@ import {
   serveDelay,
   Summary,
 } from "../../mod.ts";
-import { classifyError } from "../../runner/errors.ts";
+import { classifyError, type ExchangePhase } from "../../runner/errors.ts";
 
 /** Runs every request and returns the records sorted by index. */
 async function runAll(
@@ -160,37 +160,37 @@ Deno.test("runRequests() refuses options out of range", async () => {
 });
 
 Deno.test("classifyError() tells transport failures apart", () => {
-  const cases: [unknown, boolean, string][] = [
-    [new DOMException("late", "TimeoutError"), false, "timeout"],
-    [new DOMException("stop", "AbortError"), false, "aborted"],
+  const cases: [unknown, ExchangePhase, string][] = [
+    [new DOMException("late", "TimeoutError"), "head", "timeout"],
+    [new DOMException("stop", "AbortError"), "head", "aborted"],
     [
       new TypeError("fetch failed", { cause: new Error("Connection refused (os error 111)") }),
-      false,
+      "head",
       "refused",
     ],
     [
       new TypeError("fetch failed", {
         cause: new Error("Connection reset by peer (os error 104)"),
       }),
-      false,
+      "head",
       "reset",
     ],
     [
       new TypeError("fetch failed", { cause: new Error("Too many open files (os error 24)") }),
-      false,
+      "head",
       "too_many_open_files",
     ],
     [
       new TypeError("fetch failed", {
         cause: new Error("connection closed before message completed"),
       }),
-      false,
+      "head",
       "connection",
     ],
-    [new TypeError("error reading a body from connection"), true, "truncated"],
+    [new TypeError("error reading a body from connection"), "body", "truncated"],
   ];
-  for (const [error, readingBody, kind] of cases) {
-    assert.equal(classifyError(error, readingBody), kind);
+  for (const [error, phase, kind] of cases) {
+    assert.equal(classifyError(error, phase), kind);
   }
 });
 
