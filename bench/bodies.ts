@@ -79,10 +79,13 @@ export async function bodies(settings: Settings): Promise<Row[]> {
   const docs = settings.quick ? 5_000 : 20_000;
   const seconds: Record<string, number[]> = {
     "runner-read": [],
+    "runner-read-fetch": [],
     "bare-json": [],
     "runner-count": [],
     "bare-body": [],
   };
+  /** CPU seconds (user + system) of the runner's read, on h1 and on fetch. */
+  const cpu: Record<string, number[]> = { "runner-read": [], "runner-read-fetch": [] };
   for (let i = 0; i < settings.repeat; i++) {
     for (const mode of Object.keys(seconds)) {
       const result = await run([
@@ -94,11 +97,12 @@ export async function bodies(settings: Settings): Promise<Row[]> {
         `${url}/doc/{}`,
         String(docs),
         "100",
-      ], { cpu: 0 });
+      ], { cpu: 0, rss: mode in cpu });
       if (result.code !== 0) {
         throw new Error(`read_loop.ts ${mode}: exit ${result.code}: ${result.stderr}`);
       }
       seconds[mode]!.push(JSON.parse(result.stdout).seconds);
+      if (mode in cpu && result.cpuSeconds !== undefined) cpu[mode]!.push(result.cpuSeconds);
     }
     log(
       `bodies read ${i + 1}/${settings.repeat}: ${
@@ -151,6 +155,14 @@ export async function bodies(settings: Settings): Promise<Row[]> {
       ratios: read.map((value, i) => (value / counting[i]!) / (json[i]! / body[i]!)),
       goal: "≤ 1.1",
       meets: (r) => r <= 1.1,
+    },
+    {
+      scenario: `${docsName}, runner + read, CPU per request: h1 vs engine fetch`,
+      ours: { values: cpu["runner-read"]!.map((s) => s * 1e6 / docs), unit: "µs" },
+      reference: { values: cpu["runner-read-fetch"]!.map((s) => s * 1e6 / docs), unit: "µs" },
+      ratios: ratio(cpu["runner-read"]!, cpu["runner-read-fetch"]!),
+      goal: "≤ 0.77",
+      meets: (r) => r <= 0.77,
     },
     {
       scenario: `${docsName}, runner + read parsing vs bare loop parsing`,

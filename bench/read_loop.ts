@@ -5,7 +5,8 @@
  *
  * `deno run -A bench/read_loop.ts MODE URL_TEMPLATE COUNT CONCURRENCY` prints
  * `{"mode":M,"count":N,"seconds":S,"requestsPerSecond":R}`; MODE is `runner-read`,
- * `runner-count`, `bare-json` or `bare-body`; `{}` in the template becomes the index.
+ * `runner-read-fetch` (the same read on `engine: "fetch"`), `runner-count`, `bare-json` or
+ * `bare-body`; `{}` in the template becomes the index.
  *
  * @module
  */
@@ -14,7 +15,13 @@ import { runRequests } from "../runner/run.ts";
 import { requestsFromTemplate } from "../sources/requests.ts";
 
 /** The modes. */
-export const MODES = ["runner-read", "runner-count", "bare-json", "bare-body"] as const;
+export const MODES = [
+  "runner-read",
+  "runner-read-fetch",
+  "runner-count",
+  "bare-json",
+  "bare-body",
+] as const;
 
 /**
  * Makes `count` requests in one mode.
@@ -32,11 +39,11 @@ export async function readLoop(
   concurrency: number,
 ): Promise<number> {
   const started = performance.now();
-  if (mode === "runner-read" || mode === "runner-count") {
-    const read = mode === "runner-read" ? { read: (r: Response) => r.json() } : {};
-    for await (
-      const record of runRequests(requestsFromTemplate(template, count), { concurrency, ...read })
-    ) {
+  if (mode === "runner-read" || mode === "runner-read-fetch" || mode === "runner-count") {
+    const read = mode === "runner-count" ? {} : { read: (r: Response) => r.json() };
+    const engine = mode === "runner-read-fetch" ? "fetch" : "auto";
+    const options = { concurrency, engine, ...read } as const;
+    for await (const record of runRequests(requestsFromTemplate(template, count), options)) {
       if (record.error) throw new Error(`${record.url}: ${record.error} ${record.detail}`);
     }
   } else {
