@@ -240,7 +240,7 @@ export async function run(
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
   }
-  writeError ??= await writeHtml(outcome, `main.ts ${args.join(" ")}`, judged);
+  writeError ??= await writeHtml(outcome, `main.ts ${args.join(" ")}`, judged, rate);
   if (writeError) {
     const advice = keepPart && flags.output !== "-"
       ? "; every saved body has its record: continue the run with --resume once there is room"

@@ -42,6 +42,11 @@ export interface TimeChartOptions {
    * @default {220}
    */
   height?: number;
+  /**
+   * When x = 0 is, in milliseconds since the epoch: the x axis then reads
+   * wall-clock time (UTC) instead of seconds from 0.
+   */
+  startMs?: number;
 }
 
 const MARGIN = { left: 64, right: 16, top: 28, bottom: 34 };
@@ -110,7 +115,11 @@ function legend(series: readonly Series[], x: number): string {
  * ```
  */
 export function timeChart(options: TimeChartOptions): string {
-  const { unit, stepSeconds, series, kind = "line", width = 960, height = 220 } = options;
+  const { unit, stepSeconds, series, kind = "line", width = 960, height = 220, startMs } = options;
+  const xLabel = (s: number) =>
+    startMs === undefined
+      ? shortNumber(s)
+      : new Date(startMs + s * 1000).toISOString().slice(11, s % 1 === 0 ? 19 : 22);
   const n = Math.max(1, ...series.map((one) => one.values.length));
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
@@ -125,14 +134,16 @@ export function timeChart(options: TimeChartOptions): string {
   const yTicks = niceTicks(max);
   const top = yTicks.at(-1)!;
   const seconds = n * stepSeconds;
-  const xTicks = niceTicks(seconds, 8).filter((t) => t <= seconds);
+  const xTicks = niceTicks(seconds, startMs === undefined ? 8 : 6).filter((t) => t <= seconds);
   const x = (s: number) => MARGIN.left + (s / seconds) * plotW;
   const y = (v: number) => MARGIN.top + plotH - (v / top) * plotH;
   let body = yGrid(yTicks, y, width);
   for (const tick of xTicks) {
     body += `<line class="tick" x1="${x(tick)}" x2="${x(tick)}" y1="${MARGIN.top + plotH}" y2="${
       MARGIN.top + plotH + 4
-    }"/><text class="x" x="${x(tick)}" y="${MARGIN.top + plotH + 16}">${shortNumber(tick)}</text>`;
+    }"/><text class="${x(tick) > width - MARGIN.right - 30 ? "end" : "x"}" x="${x(tick)}" y="${
+      MARGIN.top + plotH + 16
+    }">${xLabel(tick)}</text>`;
   }
   const barW = Math.max(plotW / n, 0.5);
   if (kind === "stacked") {
@@ -177,7 +188,7 @@ export function timeChart(options: TimeChartOptions): string {
   }" y2="${MARGIN.top + plotH}"/>`;
   body += `<text class="unit" x="4" y="17">${escapeHtml(unit)}</text>`;
   body += `<text class="end" x="${width - MARGIN.right}" y="${height - 2}">` +
-    `seconds since the first request</text>`;
+    `${startMs === undefined ? "seconds since the first request" : "time (UTC)"}</text>`;
   body += legend(series, MARGIN.left + 120);
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
     `data-step="${stepSeconds}" data-n="${n}" data-left="${MARGIN.left}" data-plot="${plotW}" ` +
@@ -218,7 +229,8 @@ export function barChart(
     }: ${value}</title></rect>`;
     const cx = x0 + slot / 2;
     const ly = MARGIN.top + plotH + 10;
-    body += `<text class="bar" transform="translate(${cx.toFixed(1)} ${ly}) rotate(40)">${
+    // Anchored at their end and turned down to the left, so none runs off the right edge.
+    body += `<text class="end" transform="translate(${cx.toFixed(1)} ${ly}) rotate(-40)">${
       escapeHtml(labels[i]!)
     }</text>`;
   }

@@ -39,7 +39,7 @@
 import { barChart, escapeHtml, type Series, timeChart } from "./_svg_chart.ts";
 import type { LatencyJson, SummaryJson } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
-import type { TimelineJson } from "./timeline.ts";
+import { ratePerSecond, type TimelineJson } from "./timeline.ts";
 
 export type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 export {
@@ -62,6 +62,8 @@ export interface HtmlReportData {
   summary: SummaryJson & { thresholds?: ThresholdResult[] };
   /** The run over time. */
   timeline: TimelineJson;
+  /** With `--rate`: the target rate per second, drawn against the achieved one. */
+  rate?: number | undefined;
 }
 
 const STYLE = `
@@ -164,7 +166,8 @@ function kpi(label: string, value: string, tone = ""): string {
 export function renderHtmlReport(data: HtmlReportData): string {
   const { summary, timeline } = data;
   const step = timeline.bucketMs / 1000;
-  const perSecond = (values: number[]) => values.map((v) => Math.round((v / step) * 100) / 100);
+  const perSecond = (values: number[]) => ratePerSecond(timeline, values);
+  const startMs = timeline.startMs;
   const latency = summary.latencyMs;
   const rate = summary.serviceLatencyMs !== undefined;
   const ms = (value: number | undefined) =>
@@ -210,17 +213,30 @@ export function renderHtmlReport(data: HtmlReportData): string {
     color,
     values,
   });
-  html += `<h2>Requests per second</h2>` + timeChart({
-    unit: "requests/s",
-    stepSeconds: step,
-    series: [
-      series("started", "#3b7dd8", perSecond(timeline.started)),
-      series("finished", "#2e9e4f", perSecond(timeline.finished)),
-    ],
-  });
+  html +=
+    `<h2>Requests per second${
+      data.rate === undefined ? "" : ": the target, achieved (started) and late"
+    }</h2>` + timeChart({
+      unit: "requests/s",
+      stepSeconds: step,
+      startMs,
+      series: [
+        ...(data.rate === undefined
+          ? []
+          : [series("target", "#999", timeline.started.map(() => data.rate!))]),
+        series(
+          data.rate === undefined ? "started" : "achieved (started)",
+          "#3b7dd8",
+          perSecond(timeline.started),
+        ),
+        series("finished", "#2e9e4f", perSecond(timeline.finished)),
+        ...(rate ? [series("late", "#d64545", perSecond(timeline.late))] : []),
+      ],
+    });
   html += `<h2>Requests in flight</h2>` + timeChart({
     unit: "in flight",
     stepSeconds: step,
+    startMs,
     series: [series("mean in flight", "#7b4fc9", timeline.inFlight)],
   });
   html +=
@@ -229,6 +245,7 @@ export function renderHtmlReport(data: HtmlReportData): string {
     } by the second they started</h2>` + timeChart({
       unit: "ms",
       stepSeconds: step,
+      startMs,
       series: [
         series("p50", "#2e9e4f", timeline.p50),
         series("p90", "#f0a030", timeline.p90),
@@ -239,15 +256,41 @@ export function renderHtmlReport(data: HtmlReportData): string {
     timeChart({
       unit: "requests/s",
       stepSeconds: step,
+      startMs,
       kind: "stacked",
       series: Object.entries(timeline.outcomes).map(([key, values], i) =>
         series(key, outcomeColor(key, i), perSecond(values))
       ),
     });
+  html += `<h2>Body bytes received per second</h2>` + timeChart({
+    unit: "bytes/s",
+    stepSeconds: step,
+    startMs,
+    series: [series("bytes/s", "#2aa3a3", perSecond(timeline.bytes))],
+  });
   html += histogramSection(
     `Latency histogram of the ok requests${rate ? ", from their due time" : ""}`,
     latency,
   );
+  if (latency) {
+    // The tail, which a histogram's few slow requests barely show.
+    const spectrum = [
+      ["p50", latency.p50],
+      ["p90", latency.p90],
+      ["p95", latency.p95],
+      ["p99", latency.p99],
+      ["p99.9", latency["p99.9"]],
+      ["p99.99", latency["p99.99"]],
+      ["max", latency.max],
+    ] as const;
+    html += `<h2>Latency percentiles${rate ? ", from the due time" : ""}: the tail</h2>` +
+      barChart(
+        spectrum.map(([name, value]) => `${name}: ${ms(value)}`),
+        spectrum.map(([, value]) => value),
+        "ms",
+        "#d64545",
+      );
+  }
   if (rate) {
     html += histogramSection(
       "Service time histogram of the ok requests, from the send",
