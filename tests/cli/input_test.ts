@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertOneError, cli, command, withTempDir } from "../_cli.ts";
+import { assertOneError, cli, command, inProcess, withTempDir } from "../_cli.ts";
 
 /** A server that keeps each request's method, path, headers and body. */
 function recordingServer() {
@@ -33,7 +33,7 @@ Deno.test("--header applies to every target; a target's own header replaces only
         { url: `${server.url}own`, header: { "X-Trace": ["t1"], "X-Tag": ["mine"] } },
       ].map((target) => JSON.stringify(target)).join("\n") + "\n",
     );
-    const run = await cli([
+    const run = await inProcess([
       "--targets",
       targets,
       "--header",
@@ -63,12 +63,12 @@ Deno.test("a GET target with a body, or one naming its 'URL', stops before anyth
         line({ url: `${server.url}b`, body: btoa("a GET cannot carry this") }),
     );
     assertOneError(
-      await cli(["--targets", targets]),
+      await inProcess(["--targets", targets]),
       2,
       /targets\.ndjson: Line 2: Cannot send target as a GET request cannot have a body/,
     );
     // With --method POST, a target that names no method is a POST.
-    const posted = await cli(["--targets", targets, "--method", "POST", "--quiet"]);
+    const posted = await inProcess(["--targets", targets, "--method", "POST", "--quiet"]);
     assert.equal(posted.code, 0, posted.stderr);
     assert.deepEqual(server.seen.map((request) => request.body), [
       "fine",
@@ -77,7 +77,7 @@ Deno.test("a GET target with a body, or one naming its 'URL', stops before anyth
 
     await Deno.writeTextFile(targets, line({ URL: `${server.url}c` }));
     assertOneError(
-      await cli(["--targets", targets]),
+      await inProcess(["--targets", targets]),
       2,
       /Line 1: Cannot read target as it names its URL 'URL': the key is 'url'/,
     );
@@ -147,11 +147,15 @@ Deno.test("a URL without {} and without --count says it requests the same URL ea
   child.kill("SIGINT");
   await child.output().catch(() => {});
   assert.match(stderr, /^note: the URL has no \{\}: the same URL is requested 10000 times/);
-  const counted = await cli(["--url", `${server.url}same`, "--count", "3", "--json"]);
+  const counted = await inProcess(["--url", `${server.url}same`, "--count", "3", "--json"]);
   assert.ok(!counted.stderr.includes("the same URL"), counted.stderr);
 });
 
 Deno.test("a flag that takes a file or a directory says so when given none", async () => {
-  assertOneError(await cli(["--save"]), 2, /^error: --save needs a directory; see --help$/);
-  assertOneError(await cli(["--output"]), 2, /^error: --output needs a file, or - for standard/);
+  assertOneError(await inProcess(["--save"]), 2, /^error: --save needs a directory; see --help$/);
+  assertOneError(
+    await inProcess(["--output"]),
+    2,
+    /^error: --output needs a file, or - for standard/,
+  );
 });
