@@ -140,7 +140,8 @@ export function classifyError(error: unknown, phase: ExchangePhase): ErrorKind {
     return "permission";
   }
   const text = describe(error);
-  if (/^Invalid URL\b/.test(text)) return "invalid_url";
+  // fetch's blocked ports (6000, 6665, 10080, ...) cannot be requested on that engine.
+  if (/^Invalid URL\b|Requests to port \d+ are blocked/.test(text)) return "invalid_url";
   if (/os error 24\b|too many open files/i.test(text)) return "too_many_open_files";
   if (/os error 111\b|connection refused/i.test(text)) return "refused";
   if (/os error (104|32)\b|connection reset|broken pipe/i.test(text)) return "reset";
