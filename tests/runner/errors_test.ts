@@ -48,7 +48,7 @@ Deno.test("classifyError() names the h1 engine's protocol and truncation failure
   const cut = new TruncatedError("body ended after 3 of 10 bytes");
   assert.equal(classifyError(cut, "body"), "truncated");
   const blocked = new TypeError("Fetch failed: Requests to port 6000 are blocked");
-  assert.equal(classifyError(blocked, false), "invalid_url", "fetch's blocked port");
+  assert.equal(classifyError(blocked, "head"), "invalid_url", "fetch's blocked port");
   const bareCr = new ProtocolError("bare CR in the head");
   assert.equal(errorDetail(bareCr, "protocol", "http://a/"), "bare CR in the head");
 });
