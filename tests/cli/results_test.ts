@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { RequestRecord } from "../../runner/run.ts";
 import { makeTestTls } from "../_tls.ts";
+import { inProcess } from "../_cli.ts";
 
 const ROOT = new URL("../..", import.meta.url);
 const decoder = new TextDecoder();
@@ -36,7 +37,10 @@ function serve(handler: Deno.ServeHandler) {
 async function cliRecords(args: string[], stdin?: string, permissions = ["-A"]) {
   const output = await Deno.makeTempFile({ prefix: "manyreq-out-" });
   try {
-    const run = await deno(["run", ...permissions, "main.ts", ...args, "--output", output], stdin);
+    // In-process unless standard input or the permissions are the subject.
+    const run = stdin === undefined && permissions.join() === "-A"
+      ? await inProcess([...args, "--output", output])
+      : await deno(["run", ...permissions, "main.ts", ...args, "--output", output], stdin);
     return { ...run, records: records(await Deno.readTextFile(output)) };
   } finally {
     await Deno.remove(output);
@@ -146,7 +150,7 @@ Deno.test("main.ts --targets sends each target's method, headers and body, shard
   const dir = await Deno.makeTempDir({ prefix: "manyreq-targets-" });
   try {
     await Deno.writeTextFile(`${dir}/targets.ndjson`, targets);
-    const run = await cli([
+    const run = await inProcess([
       "--targets",
       `${dir}/targets.ndjson`,
       "--save",
@@ -180,7 +184,7 @@ Deno.test("main.ts --targets sends each target's method, headers and body, shard
     ) {
       const lines = targets.split("\n").slice(0, line - 1).concat(bad).join("\n");
       await Deno.writeTextFile(`${dir}/bad.ndjson`, lines);
-      const failed = await cli(["--targets", `${dir}/bad.ndjson`]);
+      const failed = await inProcess(["--targets", `${dir}/bad.ndjson`]);
       assert.equal(failed.code, 2);
       assert.match(failed.stderr, new RegExp(`^error: .*bad\\.ndjson: Line ${line}: `));
       assert.match(failed.stderr, why);
@@ -198,7 +202,7 @@ Deno.test("main.ts sends every value of a repeated --header and refuses one the 
     return new Response("ok");
   });
   const url = `http://127.0.0.1:${server.addr.port}/`;
-  const run = await cli([
+  const run = await inProcess([
     "--url",
     url,
     "--count",
@@ -220,7 +224,7 @@ Deno.test("main.ts sends every value of a repeated --header and refuses one the 
       ["Transfer-Encoding: chunked", "h1"],
     ]
   ) {
-    const refused = await cli([
+    const refused = await inProcess([
       "--url",
       url,
       "--count",
