@@ -205,7 +205,9 @@ export async function run(
   }
 
   const { rate } = plan.request;
-  if (rate !== undefined) {
+  // A list read from a pipe has no count ahead: it may have ended before the schedule, so
+  // what was not sent cannot be told from what was dropped.
+  if (rate !== undefined && !(source && plan.listCount === undefined)) {
     const cap = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
     summary.addDropped(countDropped(
       {

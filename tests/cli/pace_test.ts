@@ -152,3 +152,27 @@ Deno.test("main.ts --rate with neither --count nor --duration runs until Ctrl-C 
   const sent = Number(/^requests +(\d+) /m.exec(text)?.[1]);
   assert.ok(sent >= 10 && sent === server.arrivals.length, `${sent} of ${server.arrivals.length}`);
 });
+
+Deno.test("main.ts drops nothing when a list ends before the rate's schedule does", async () => {
+  await using server = serveCounting();
+  const urls = Array.from({ length: 5 }, (_, i) => `${server.url}${i}`).join("\n") + "\n";
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/urls.txt`;
+    await Deno.writeTextFile(file, urls);
+    const args = ["--rate", "50", "--duration", "1s", "--json", "--quiet"];
+    const [fromFile, fromPipe] = await Promise.all([
+      cli(["--urls", file, ...args]),
+      cli(["--urls", "-", ...args], { stdin: urls }),
+    ]);
+    for (const output of [fromFile, fromPipe]) {
+      assert.equal(output.code, 0, output.stderr);
+      assert.deepEqual([JSON.parse(output.stdout).count, JSON.parse(output.stdout).dropped], [
+        5,
+        0,
+      ]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
