@@ -14,13 +14,21 @@ import { originOf } from "../sources/url_parts.ts";
 import type { AttemptReport, Pace, PaceOptions, Permit } from "./pace.ts";
 
 /**
- * Memory, in bytes (estimated), that requests held back for busy origins may
- * take while later ones for other origins go ahead: about 150,000 URLs of 100
- * characters. Past it, the source is read no further until a held request
- * leaves, so a throttled origin can hold back the others only once this much
- * of its requests is waiting.
+ * Requests held back for busy origins at first, while later ones for other
+ * origins go ahead; the lookahead grows by as many every {@linkcode GROW_MS}
+ * that it stays full, up to {@linkcode HELD_BYTES}. So a single busy origin
+ * is not read far ahead at once for nothing, and a throttled origin sorted
+ * first holds back the next only for a moment.
+ */
+export const LOOKAHEAD = 1000;
+/**
+ * Memory, in bytes (estimated), that held requests may take: about 150,000
+ * URLs of 100 characters. Past it, the source is read no further until a
+ * held request leaves: memory stays bounded, and the other origins wait.
  */
 export const HELD_BYTES = 32 * 1024 * 1024;
+/** Milliseconds a full lookahead waits before it grows by {@linkcode LOOKAHEAD}. */
+const GROW_MS = 50;
 /** What one held request costs beyond its URL and body: its object, its queue slot. */
 const HELD_OVERHEAD = 96;
 /** A request this close to its due time (ms) starts at once: timers are not finer. */
@@ -118,9 +126,10 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
   /**
    * The permits for the requests of `items` at the pace: each waits for its
    * due time (with a rate), for a slot in the concurrency ramp, and for its
-   * origin. A request for a busy origin is held (up to {@linkcode HELD_BYTES}
-   * of them in all) while later requests for other origins go ahead; each
-   * origin's requests keep their order.
+   * origin. A request for a busy origin is held (up to {@linkcode LOOKAHEAD},
+   * growing while it stays full, up to {@linkcode HELD_BYTES}) while later
+   * requests for other origins go ahead; each origin's requests keep their
+   * order.
    *
    * @param items The requests, pulled one at a time.
    * @returns The permits of the requests let through.
@@ -134,6 +143,9 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
     // Requests held for each busy origin, oldest first.
     const held = new Map<string, Queue<T>>();
     let holding = 0;
+    let holdingBytes = 0;
+    let lookahead = LOOKAHEAD;
+    let fullSince: number | undefined;
     let sourceDone = false;
     try {
       while (!this.#halt?.aborted) {
@@ -164,10 +176,18 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
           while (true) {
             [item, key] = this.#admitHeld(held);
             if (item !== undefined) {
-              holding -= heldCost(item);
+              holding--;
+              holdingBytes -= heldCost(item);
               break;
             }
-            if (!sourceDone && holding < HELD_BYTES) {
+            if (holding < lookahead) fullSince = undefined;
+            else if (holdingBytes < HELD_BYTES && fullSince !== undefined) {
+              if (now() - fullSince >= GROW_MS) {
+                lookahead += LOOKAHEAD;
+                fullSince = undefined;
+              }
+            } else fullSince ??= now();
+            if (!sourceDone && holding < lookahead && holdingBytes < HELD_BYTES) {
               const next = await iterator.next();
               if (next.done) {
                 sourceDone = true;
@@ -182,11 +202,22 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
               const waiting = queue ?? new Queue<T>();
               waiting.push(next.value);
               if (!queue) held.set(key, waiting);
-              holding += heldCost(next.value);
+              holding++;
+              holdingBytes += heldCost(next.value);
               continue;
             }
             if (sourceDone && holding === 0) return;
-            await this.#change(this.#end());
+            // A full lookahead under the memory budget grows if it is still full in a moment.
+            const until = this.#end();
+            fullSince ??= now();
+            const lookAgain = !sourceDone && holdingBytes < HELD_BYTES
+              ? fullSince + GROW_MS
+              : undefined;
+            await this.#change(
+              lookAgain === undefined || until !== undefined && until < lookAgain
+                ? until
+                : lookAgain,
+            );
             if (this.#halt?.aborted) return;
             const end = this.#end();
             if (end !== undefined && now() >= end) return;

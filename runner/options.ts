@@ -116,10 +116,11 @@ export interface RunSettings {
   duration?: number;
   /**
    * The most requests in flight to one origin. A request for an origin at
-   * its cap is held (up to 32 MiB of held requests in all, about 150,000
-   * URLs) while later ones for other origins go ahead; each origin's
-   * requests keep their order. Past that, the source is read no further
-   * until a held request leaves.
+   * its cap is held while later ones for other origins go ahead (1000 held
+   * at first, growing by 1000 every 50 ms that they stay full, up to 32 MiB
+   * of held requests, about 150,000 URLs); each origin's requests keep their
+   * order. Past that, the source is read no further until a held request
+   * leaves.
    */
   perHost?: number;
   /**
