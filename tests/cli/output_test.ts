@@ -121,7 +121,7 @@ Deno.test("a closed standard output ends the run quietly and keeps the output fi
     const path = `${dir}/run.ndjson`;
     const main = new URL("main.ts", ROOT).pathname;
     const script =
-      `"$1" run -A "${main}" --count 20000 --max-delay 0 --workers 1 --verbose --output "$2" | head -n 2; ` +
+      `"$1" run -A "${main}" --count 20000 --max-delay 0 --verbose --output "$2" | head -n 2; ` +
       'exit "${PIPESTATUS[0]}"';
     const run = await new Deno.Command("bash", {
       args: ["-c", script, "bash", Deno.execPath(), path],
