@@ -1,5 +1,5 @@
 /**
- * Leak check, a few seconds: `_leak_probe.ts` runs 20,000 requests through the runner and a
+ * Leak check, a few seconds: `_leak_probe.ts` runs 10,000 requests through the runner and a
  * summary in a subprocess that can force a full garbage collection; after warm-up neither the
  * V8 heap in use (with external memory, where `ArrayBuffer`s live) nor the open descriptors may
  * grow. The full-size soak (RSS and descriptors of the CLI over 1M requests, workers included)
@@ -11,8 +11,8 @@
 import assert from "node:assert/strict";
 
 const PROBE = new URL("./_leak_probe.ts", import.meta.url);
-const COUNT = 20_000;
-const EVERY = 2_000;
+const COUNT = 10_000;
+const EVERY = 1_000;
 /**
  * The most the heap may grow per request after warm-up, in bytes. Measured: 8.5 without a leak;
  * a 3-field object kept per request, 62; a 256-byte `Uint8Array`, 450.
@@ -22,7 +22,7 @@ const BYTES_PER_REQUEST = 24;
 const FD_SLACK = 8;
 
 Deno.test({
-  name: "runRequests() and Summary hold the heap and open descriptors flat over 20,000 requests",
+  name: "runRequests() and Summary hold the heap and open descriptors flat over 10,000 requests",
   ignore: Deno.build.os !== "linux",
   async fn() {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
