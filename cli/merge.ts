@@ -26,8 +26,11 @@ export interface MergeOptions {
   warn: (text: string) => void;
   /** Also gets each record the summary counts. */
   onRecord?: ((record: RequestRecord) => void) | undefined;
-  /** Where to write the final state: each index's last record, in index order. */
-  final?: JournalTarget | undefined;
+  /**
+   * Opens where to write the final state (each index's last record, in index
+   * order); called only once the files are known to hold one run.
+   */
+  final?: (() => Promise<JournalTarget>) | undefined;
 }
 
 /** The merge of many outputs. */
@@ -82,6 +85,7 @@ export async function mergeRecords(files: string[], options: MergeOptions): Prom
     const count = runs.id === undefined ? undefined : countOfRun(runs.id);
     const missing = count === undefined ? undefined : Math.max(0, count - last.size);
     if (from === Infinity) {
+      if (options.final) await writeFinal(sources, last, await options.final());
       return { summary, busyMs: 0, run: runs.id, missing };
     }
     const busy = new Occupancy(from, to);
@@ -95,7 +99,7 @@ export async function mergeRecords(files: string[], options: MergeOptions): Prom
         }
       }
     }
-    if (options.final) await writeFinal(sources, last, options.final);
+    if (options.final) await writeFinal(sources, last, await options.final());
     return { summary, busyMs: busy.busy, run: runs.id, missing };
   } finally {
     if (spool) await Deno.remove(spool);

@@ -52,22 +52,20 @@ export async function report(
   }
   // With the final state on standard output, the summary goes to standard error.
   const print = final === "-" ? console.error : console.log;
+  // Opened only once the files hold one run: a refused report leaves FILE as it was.
   let finalFile: Deno.FsFile | undefined;
-  try {
-    finalFile = final === undefined || final === "-"
-      ? undefined
-      : await Deno.open(final, { write: true, create: true, truncate: true });
-  } catch (error) {
-    console.error(`error: Cannot write '${final}': ${(error as Error).message}`);
-    return 3;
-  }
+  const openFinal = final === undefined
+    ? undefined
+    : final === "-"
+    ? () => Promise.resolve(Deno.stdout)
+    : async () => finalFile = await Deno.open(final, { write: true, create: true, truncate: true });
   let merged;
   try {
     merged = await mergeRecords(files, {
       skipBad: flags["skip-bad"] ?? false,
       warn: (text) => console.error(text),
       onRecord: outcome.timeline && ((record) => outcome.timeline!.add(record)),
-      final: final === "-" ? Deno.stdout : finalFile,
+      final: openFinal,
     });
   } catch (error) {
     if (error instanceof UsageError || final === undefined) throw error;

@@ -148,6 +148,16 @@ Deno.test("report refuses outputs of different runs, naming the files", async ()
       2,
       /Cannot report on records of different runs: '.*a\.ndjson' line 1 is of run [0-9a-f]{16}\/10, '.*b\.ndjson' line 1 is of run [0-9a-f]{16}\/10; report each run on its own/,
     );
+    await Deno.writeTextFile(`${dir}/final.ndjson`, "kept\n");
+    const refused = await cli([
+      "report",
+      "--final",
+      `${dir}/final.ndjson`,
+      `${dir}/a.ndjson`,
+      `${dir}/b.ndjson`,
+    ]);
+    assert.equal(refused.code, 2);
+    assert.equal(await Deno.readTextFile(`${dir}/final.ndjson`), "kept\n", "left as it was");
   });
 });
 
