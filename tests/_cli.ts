@@ -33,18 +33,18 @@ export interface CliOptions {
   timeout?: number;
   /**
    * The runner threads of a `--count` run, when `args` do not say: one, which costs the least,
-   * unless the test is about workers ("default" leaves the CLI's own default).
+   * unless the test is about workers.
    *
    * @default {1}
    */
-  workers?: number | "default";
+  workers?: number;
 }
 
-/** `args`, led by `--workers` for a run from a template when they do not say and `workers` does. */
-function withWorkers(args: string[], workers: number | "default"): string[] {
+/** `args`, led by `--workers` for a run from a template when they do not say. */
+function withWorkers(args: string[], workers: number): string[] {
   const fromTemplate = args[0] !== "report" &&
     !args.some((arg) => /^--(workers|urls|targets|help)(=|$)/.test(arg));
-  return workers === "default" || !fromTemplate ? args : ["--workers", String(workers), ...args];
+  return fromTemplate ? ["--workers", String(workers), ...args] : args;
 }
 
 /** The command that runs `main.ts` with `args`. */

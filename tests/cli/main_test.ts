@@ -397,8 +397,8 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       // 50 at a time, 0-0.2 s each: running, unhurried, when the signal comes.
       const args = ["--count", "100000", "--concurrency", "50", "--max-delay", "0.2"];
       args.push("--output", path, "--json");
-      // SIGINT stops the default runner threads; SIGTERM, one.
-      const child = command(args, { workers: signal === "SIGINT" ? "default" : 1 }).spawn();
+      // SIGINT stops two runner threads; SIGTERM, one.
+      const child = command(args, { workers: signal === "SIGINT" ? 2 : 1 }).spawn();
       const output = child.output();
       let size = 0;
       await until(async () => {
@@ -547,14 +547,17 @@ Deno.test("main.ts fits its concurrency under ulimit -n 256 aimed at another ser
 });
 
 Deno.test("main.ts runs with only --allow-net", async () => {
-  // The default runner threads, whose module a worker cannot load without read permission.
+  // Two runner threads and the bundled server's: a worker cannot load its module without read
+  // permission, so each runs on the main thread instead, and says so.
   const output = await cli(["--count", "200", "--max-delay", "0"], {
     permissions: ["--allow-net"],
     timeout: 20_000,
-    workers: "default",
+    workers: 2,
   });
   assert.equal(output.code, 0, output.stderr);
   assert.match(output.stdout, /^requests +200 \(200 ok, 0 failed\)$/m);
+  assert.match(output.stderr, /^note: the client runs on the main thread: .*--allow-read/m);
+  assert.match(output.stderr, /^note: the bundled server runs on the main thread: .*--allow-read/m);
 });
 
 Deno.test("main.ts --output without write permission exits 2 instead of prompting", async () => {
