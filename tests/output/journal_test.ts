@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Journal, JournalError } from "../../output/journal.ts";
+import { until } from "../_wait.ts";
 
 async function withFile(fn: (path: string) => Promise<void>): Promise<void> {
   const path = await Deno.makeTempFile({ prefix: "journal_test_" });
@@ -68,7 +69,9 @@ Deno.test("Journal writes within its flush interval and cuts a failed write back
   await withFile(async (path) => {
     await using journal = await Journal.open(path, { header: "h", flushInterval: 50 });
     await journal.write("a");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const written = performance.now();
+    await until(async () => (await Deno.readTextFile(path)).endsWith("a\n"), "the line is flushed");
+    assert.ok(performance.now() - written < 1000, "flushed by its interval, not at the end");
     assert.equal(await Deno.readTextFile(path), "h\na\n");
   });
   // A target that takes 10 bytes, then fails like a full disk.
