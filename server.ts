@@ -27,13 +27,10 @@
 
 import { parseArgs } from "node:util";
 
-import {
-  createResponder,
-  type DelayHandlerOptions,
-  INJECTED,
-  type Responder,
-} from "./server/responder.ts";
-import { Closing, signalCancel, sleep } from "./async/sleep.ts";
+import { createResponder, type DelayHandlerOptions } from "./server/responder.ts";
+import { signalCancel } from "./async/sleep.ts";
+import { type DelayServer, ListeningServer } from "./server/listener.ts";
+import { ask, type SpawnedDelayServer, SpawnedServer } from "./server/spawned.ts";
 import { FAULTS } from "./server/delays.ts";
 
 export {
@@ -44,6 +41,8 @@ export {
 } from "./server/delays.ts";
 
 export type { DelayHandlerOptions } from "./server/responder.ts";
+export type { DelayServer } from "./server/listener.ts";
+export type { SpawnedDelayServer } from "./server/spawned.ts";
 
 /** Options for {@linkcode serveDelay}. */
 export interface ServeDelayOptions extends DelayHandlerOptions {
@@ -69,30 +68,6 @@ export interface ServeDelayOptions extends DelayHandlerOptions {
    */
   onAcceptError?: (error: unknown) => void;
 }
-
-/** A running delay server, from {@linkcode serveDelay}. */
-export interface DelayServer extends AsyncDisposable {
-  /** The address the server listens on; it stays the same when the server listens again. */
-  readonly addr: Deno.NetAddr;
-  /** The server's base URL, such as `http://127.0.0.1:8080/`. */
-  readonly url: string;
-  /** Settles once the server has shut down. */
-  readonly finished: Promise<void>;
-  /** Answers pending delays and hung requests with 503, then shuts down gracefully. */
-  shutdown(): Promise<void>;
-}
-
-/** A delay server running in a Web Worker, from {@linkcode spawnDelayServer}. */
-export interface SpawnedDelayServer extends AsyncDisposable {
-  /** The address the server listens on. */
-  readonly addr: Deno.NetAddr;
-  /** The server's base URL, such as `http://127.0.0.1:8080/`. */
-  readonly url: string;
-  /** Shuts the server down gracefully, then ends the worker. */
-  close(): Promise<void>;
-}
-
-const TCP_BACKLOG = 4096;
 
 /**
  * Creates a handler that answers `GET /{name}` and `HEAD /{name}` after the next delay of
@@ -154,7 +129,7 @@ export function serveDelay(options: ServeDelayOptions = {}): DelayServer {
       `Cannot serve delays as 'port' must be an integer from 0 to 65535: current value is ${port}`,
     );
   }
-  const server = new Server(hostname, port, createResponder(rest), onAcceptError);
+  const server = new ListeningServer(hostname, port, createResponder(rest), onAcceptError);
   onListen?.(server.addr);
   if (signal) {
     const stop = () => void server.shutdown();
@@ -198,134 +173,6 @@ export async function spawnDelayServer(
     worker.terminate();
     throw error;
   }
-}
-
-/** The server behind {@linkcode serveDelay}. */
-class Server implements DelayServer {
-  readonly addr: Deno.NetAddr;
-  readonly url: string;
-  readonly finished: Promise<void>;
-  #hostname: string;
-  #respond: Responder;
-  #onAcceptError: ((error: unknown) => void) | undefined;
-  #closing = new Closing();
-  #server: Deno.HttpServer<Deno.NetAddr>;
-
-  constructor(
-    hostname: string,
-    port: number,
-    respond: Responder,
-    onAcceptError: ((error: unknown) => void) | undefined,
-  ) {
-    this.#hostname = hostname;
-    this.#respond = respond;
-    this.#onAcceptError = onAcceptError;
-    this.#server = this.#listen(port);
-    this.addr = this.#server.addr;
-    this.url = baseUrl(this.addr);
-    this.finished = this.#serve();
-  }
-
-  async shutdown(): Promise<void> {
-    this.#closing.close();
-    await this.#server.shutdown();
-    await this.finished;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.shutdown();
-  }
-
-  #listen(port: number): Deno.HttpServer<Deno.NetAddr> {
-    return Deno.serve({
-      hostname: this.#hostname,
-      port,
-      tcpBacklog: TCP_BACKLOG,
-      onListen() {},
-      onError,
-    }, (request) => this.#respond(request, this.#closing));
-  }
-
-  /** Waits for the server to finish, and listens again each time its accept loop fails. */
-  async #serve(): Promise<void> {
-    while (true) {
-      try {
-        return await this.#server.finished;
-      } catch (error) {
-        if (this.#closing.aborted) return;
-        this.#onAcceptError?.(error);
-        if (!await this.#listenAgain()) return;
-      }
-    }
-  }
-
-  /** Tries to listen on the same port until it works (true) or the server shuts down (false). */
-  async #listenAgain(): Promise<boolean> {
-    for (let ms = 10; await sleep(ms, this.#closing); ms = Math.min(ms * 2, 1000)) {
-      try {
-        this.#server = this.#listen(this.addr.port);
-        return true;
-      } catch {
-        // Still out of file descriptors, or the port is busy: wait and try again.
-      }
-    }
-    return false;
-  }
-}
-
-function baseUrl({ hostname, port }: Deno.NetAddr): string {
-  return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`;
-}
-
-function onError(error: unknown): Response {
-  if (error !== INJECTED) console.error(error);
-  return new Response(null, { status: 500 });
-}
-
-/** The server in a worker, behind {@linkcode spawnDelayServer}. */
-class SpawnedServer implements SpawnedDelayServer {
-  readonly addr: Deno.NetAddr;
-  readonly url: string;
-  #worker: Worker;
-  #closed: Promise<void> | undefined;
-
-  constructor(worker: Worker, addr: Deno.NetAddr) {
-    this.#worker = worker;
-    this.addr = addr;
-    this.url = baseUrl(addr);
-  }
-
-  close(): Promise<void> {
-    this.#closed ??= ask(this.#worker, { type: "close" }).then(
-      () => this.#worker.terminate(),
-      (error) => {
-        this.#worker.terminate();
-        throw error;
-      },
-    );
-    return this.#closed;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-}
-
-/** Posts a message to the worker and waits for its answer: `{ ok, value }` or `{ ok, error }`. */
-function ask(worker: Worker, message: unknown): Promise<unknown> {
-  const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-  const onMessage = ({ data }: MessageEvent) => data.ok ? resolve(data.value) : reject(data.error);
-  const onFailure = (event: ErrorEvent) => {
-    event.preventDefault();
-    reject(new Error(`Cannot run the delay server worker: ${event.message}`));
-  };
-  worker.addEventListener("message", onMessage);
-  worker.addEventListener("error", onFailure);
-  worker.postMessage(message);
-  return promise.finally(() => {
-    worker.removeEventListener("message", onMessage);
-    worker.removeEventListener("error", onFailure);
-  });
 }
 
 const USAGE = `Usage: deno run --allow-net server.ts [options]
