@@ -15,26 +15,15 @@ import { authorityEnd, hostOf } from "../sources/url_parts.ts";
 
 export type { HostJson, LatencyJson, SummaryJson } from "./summary_types.ts";
 import { TopKeys, type TopKeysState } from "./top_keys.ts";
-
-/** Hosts tracked at once; any host with more than 1/64 of the requests is among them. */
-const HOSTS_TRACKED = 64;
-/** Hosts listed in the summary; the rest are lumped as "other". */
-export const HOSTS_SHOWN = 10;
-/** Distinct details tracked per error kind. */
-const DETAILS_TRACKED = 16;
-/** Details listed per error kind; the rest are lumped as "other". */
-export const DETAILS_SHOWN = 5;
-/** Per-host latency: 8 sub-buckets per power of two, p99 within 6%, 2.5 KiB a host. */
-const HOST_PRECISION = 3;
-
-interface HostStats {
-  requests: number;
-  ok: number;
-  bytes: number;
-  latency: Histogram;
-}
-
-type HostState = Omit<HostStats, "latency"> & { latency: HistogramState };
+import {
+  detailOptions,
+  detailRows,
+  type ErrorStats,
+  hostOptions,
+  HOSTS_SHOWN,
+  type HostState,
+  type HostStats,
+} from "./_tallies.ts";
 
 /** A {@linkcode Summary} as plain data, for `postMessage`; see {@linkcode Summary.toState}. */
 export interface SummaryState {
@@ -62,35 +51,6 @@ export interface SummaryState {
   scheduled?: { latency: HistogramState; late: number; firstDue: number };
   /** Requests the schedule called for that were never sent. */
   dropped: number;
-}
-
-const hostOptions = {
-  capacity: HOSTS_TRACKED,
-  create: (): HostStats => ({
-    requests: 0,
-    ok: 0,
-    bytes: 0,
-    latency: new Histogram({ precision: HOST_PRECISION }),
-  }),
-  fold: (into: HostStats, from: HostStats) => {
-    into.requests += from.requests;
-    into.ok += from.ok;
-    into.bytes += from.bytes;
-    into.latency.merge(from.latency);
-  },
-};
-
-function detailOptions() {
-  return {
-    capacity: DETAILS_TRACKED,
-    create: () => ({ count: 0 }),
-    fold: (into: { count: number }, from: { count: number }) => void (into.count += from.count),
-  };
-}
-
-interface ErrorStats {
-  count: number;
-  details: TopKeys<{ count: number }>;
 }
 
 /**
@@ -435,18 +395,4 @@ function round(ms: number): number {
 
 function byKey<T>([a]: readonly [string, T], [b]: readonly [string, T]): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function detailRows(stats: ErrorStats): { detail: string; count: number }[] {
-  const entries = stats.details.entries().sort((a, b) =>
-    b.value.count - a.value.count || (a.key < b.key ? -1 : 1)
-  );
-  const rows = entries.slice(0, DETAILS_SHOWN).map((entry) => ({
-    detail: entry.key,
-    count: entry.value.count,
-  }));
-  let rest = stats.details.rest.count;
-  for (const entry of entries.slice(DETAILS_SHOWN)) rest += entry.value.count;
-  if (rest > 0) rows.push({ detail: "other", count: rest });
-  return rows;
 }
