@@ -9,9 +9,15 @@
  */
 
 import { DEFAULT_WORKERS, FETCH_DEFAULT_WORKERS } from "../cli/plan.ts";
-import { log, type Settings } from "./common.ts";
-import { startNginx } from "./nginx.ts";
-import { availablePeers, cliPeer, type Measure, measure, type Peer, peersTable } from "./peers.ts";
+import type { Settings } from "./common.ts";
+import {
+  availablePeers,
+  cliPeer,
+  type Measure,
+  measureEach,
+  type Peer,
+  peersTable,
+} from "./peers.ts";
 import { ensureCommand } from "./process.ts";
 import { median, type Row } from "./table.ts";
 
@@ -52,22 +58,7 @@ export async function engine(settings: Settings): Promise<Row[]> {
   }
   const count = settings.quick ? 20_000 : 100_000;
   const limits = [100, 1000];
-  const figures = new Map<string, Measure[]>();
-  await using nginx = await startNginx();
-  for (let i = 0; i < settings.repeat; i++) {
-    for (const limit of limits) {
-      for (const [key, peer] of clients) {
-        const measured = await measure(peer, nginx.url, count, limit, settings);
-        const list = figures.get(`${key} ${limit}`) ?? [];
-        list.push(measured);
-        figures.set(`${key} ${limit}`, list);
-        log(
-          `engine c${limit} ${i + 1}/${settings.repeat} ${peer.name}: ${measured.rate} req/s, ` +
-            `${measured.cpuUs.toFixed(1)} us/req, ${measured.rssMb.toFixed(1)} MB`,
-        );
-      }
-    }
-  }
+  const figures = await measureEach("engine", clients, count, limits, settings);
   settings.tables.push(peersTable(
     `Engine: ${count.toLocaleString("en-US")} zero-delay GETs to nginx (one worker), unpinned`,
     clients,

@@ -265,16 +265,18 @@ export async function measure(
  * @param settings The run's settings; the peers' table is added to its tables.
  * @returns The goals' rows.
  */
-export async function peers(settings: Settings): Promise<Row[]> {
-  const nginxMissing = await ensureCommand("nginx", "nginx-light");
-  if (nginxMissing !== undefined) {
-    settings.notes.push(`peers skipped: ${nginxMissing}`);
-    return [{ scenario: "peers against nginx", goal: "–", skipped: "nginx is missing" }];
-  }
-  const clients = await availablePeers(settings);
-  const count = settings.quick ? 20_000 : 100_000;
-  const limits = [100, 1000];
-  const figures = new Map<string, Measure[]>(); // `${key} ${limit}`
+/**
+ * Measures each client at each limit against one nginx, `settings.repeat` times round-robin, so
+ * the clients share the machine's moods; the figures are keyed `${key} ${limit}`.
+ */
+export async function measureEach(
+  scenario: string,
+  clients: Map<string, Peer>,
+  count: number,
+  limits: number[],
+  settings: Settings,
+): Promise<Map<string, Measure[]>> {
+  const figures = new Map<string, Measure[]>();
   await using nginx = await startNginx();
   for (let i = 0; i < settings.repeat; i++) {
     for (const limit of limits) {
@@ -284,12 +286,27 @@ export async function peers(settings: Settings): Promise<Row[]> {
         list.push(measured);
         figures.set(`${key} ${limit}`, list);
         log(
-          `peers c${limit} ${i + 1}/${settings.repeat} ${peer.name}: ${measured.rate} req/s, ` +
+          `${scenario} c${limit} ${
+            i + 1
+          }/${settings.repeat} ${peer.name}: ${measured.rate} req/s, ` +
             `${measured.cpuUs.toFixed(1)} us/req, ${measured.rssMb.toFixed(1)} MB`,
         );
       }
     }
   }
+  return figures;
+}
+
+export async function peers(settings: Settings): Promise<Row[]> {
+  const nginxMissing = await ensureCommand("nginx", "nginx-light");
+  if (nginxMissing !== undefined) {
+    settings.notes.push(`peers skipped: ${nginxMissing}`);
+    return [{ scenario: "peers against nginx", goal: "–", skipped: "nginx is missing" }];
+  }
+  const clients = await availablePeers(settings);
+  const count = settings.quick ? 20_000 : 100_000;
+  const limits = [100, 1000];
+  const figures = await measureEach("peers", clients, count, limits, settings);
   settings.tables.push(peersTable(
     `Peers: ${count.toLocaleString("en-US")} zero-delay requests to nginx (one worker), unpinned`,
     clients,
