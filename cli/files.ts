@@ -140,24 +140,47 @@ export async function openForReading(path: string): Promise<Deno.FsFile> {
 }
 
 /**
- * Refuses, rather than prompts, when any of the file permissions a run needs
- * is missing, naming every missing flag at once.
+ * Refuses, rather than prompts, when any of the permissions a run needs is
+ * missing, naming every missing flag at once: the files it reads or writes and
+ * the hosts known before any file is read (a template's, a proxy's).
  *
  * @param needs `[permission, path]` of each file the run reads or writes.
+ * @param hosts The hosts (with their ports) the run will connect to.
  */
-export function requirePermissions(needs: ["read" | "write", string][]): void {
-  const missing = { read: [] as string[], write: [] as string[] };
+export function requirePermissions(
+  needs: ["read" | "write", string][],
+  hosts: string[] = [],
+): void {
+  const missing = { read: [] as string[], write: [] as string[], net: [] as string[] };
   for (const [name, path] of needs) {
     const list = missing[name];
     if (!list.includes(path) && Deno.permissions.querySync({ name, path }).state !== "granted") {
       list.push(path);
     }
   }
-  const names = (["read", "write"] as const).filter((name) => missing[name].length > 0);
+  for (const host of hosts) {
+    if (
+      !missing.net.includes(host) &&
+      Deno.permissions.querySync({ name: "net", host }).state !== "granted"
+    ) {
+      missing.net.push(host);
+    }
+  }
+  const names = (["read", "write", "net"] as const).filter((name) => missing[name].length > 0);
   if (names.length === 0) return;
   const files = [...new Set([...missing.read, ...missing.write])].map((path) => `'${path}'`);
+  const what = [
+    ...(files.length > 0 ? [`use ${files.join(", ")}`] : []),
+    ...(missing.net.length > 0
+      ? [`send requests to ${missing.net.map((host) => `'${host}'`).join(", ")}`]
+      : []),
+  ];
+  const kinds = names.map((name) => name === "net" ? "network" : name);
+  const kindList = kinds.length > 1
+    ? `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)}`
+    : kinds[0];
   throw new UsageError(
-    `Cannot use ${files.join(", ")} as ${names.join(" and ")} permission is missing: run with ` +
+    `Cannot ${what.join(" or ")} as ${kindList} permission is missing: run with ` +
       names.map((name) => `--allow-${name}=${missing[name].join(",")}`).join(" ") + " or -A",
   );
 }

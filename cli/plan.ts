@@ -144,7 +144,7 @@ export async function planRun(
       );
     }
   }
-  requirePermissions(filePermissions(flags));
+  requirePermissions(filePermissions(flags), knownHosts(flags, bundled));
   const pace = planPace(flags);
   // With --duration, a template's --count is an optional cap: indices keep counting. With
   // --rate and neither, the run goes on until Ctrl-C, as vegeta's does.
@@ -272,6 +272,23 @@ export async function planRun(
     transport,
     origins,
   };
+}
+
+/**
+ * The hosts a run connects to that are known before any file is read: the
+ * template's and the proxy's (a list's hosts are checked once it is read).
+ */
+function knownHosts(flags: Record<string, unknown>, bundled: boolean): string[] {
+  const hosts: string[] = [];
+  for (const url of [bundled ? undefined : flags.url, flags.proxy]) {
+    if (typeof url !== "string") continue;
+    try {
+      hosts.push(netHost(url.replaceAll("{}", "0")));
+    } catch {
+      // An invalid URL gets its own message once it is checked.
+    }
+  }
+  return hosts;
 }
 
 /**

@@ -110,6 +110,17 @@ Deno.test("file permissions are checked before anything is sent, every missing f
           `${dir}/run\\.ndjson\\.run\\.json,${dir}/bodies,${dir}/run\\.html or -A$`,
       ),
     );
+    // Network permission too: the template's host is named in the same message.
+    const none = await cli(args, { permissions: [] });
+    assertOneError(
+      none,
+      2,
+      new RegExp(
+        `Cannot use '${dir}/run\\.ndjson'.* or send requests to '${server.host}' as read, ` +
+          `write and network permission is missing: run with --allow-read=.* --allow-write=.* ` +
+          `--allow-net=${server.host} or -A$`,
+      ),
+    );
     // What the README names for --save: write and read for the directory, and nothing else.
     const saveOnly = [`--allow-net=${server.host}`, `--allow-write=${dir}/bodies`];
     const noRead = await cli([
