@@ -37,8 +37,13 @@ export async function checkTargets(
   path: string,
   hosts?: Set<string>,
   method = "GET",
+  engine: "h1" | "fetch" = "fetch",
 ): Promise<CheckedList | undefined> {
-  return await checkList(path, (stream) => requestsFromTargets(stream, undefined, method), hosts);
+  return await checkList(
+    path,
+    (stream) => requestsFromTargets(stream, undefined, method, engine),
+    hosts,
+  );
 }
 
 /** The requests of a targets file, from a file or standard input (`-`), as a stream. */
@@ -46,9 +51,10 @@ export async function targetList(
   path: string,
   shard: Shard | undefined,
   method = "GET",
+  engine: "h1" | "fetch" = "fetch",
 ): Promise<AsyncIterable<RequestSpec>> {
   const stream = path === "-" ? Deno.stdin.readable : (await openForReading(path)).readable;
-  return requestsFromTargets(stream, shard, method);
+  return requestsFromTargets(stream, shard, method, engine);
 }
 
 /** Hosts collected from a list for the permission check, at most. */

@@ -114,6 +114,8 @@ export interface RunPlan {
   identity: RunIdentity;
   /** The HTTP client's options and `--save`. */
   transport: TransportPlan;
+  /** The engine that will carry the requests, which decides the headers a target may set. */
+  engine: "h1" | "fetch";
   /** How many origins the run talks to; `undefined` when not known ahead (a list on a pipe). */
   origins: number | undefined;
 }
@@ -202,7 +204,7 @@ export async function planRun(
   const list = flags.urls !== undefined && flags.urls !== "-"
     ? await checkUrlList(flags.urls, hosts)
     : flags.targets !== undefined && flags.targets !== "-"
-    ? await checkTargets(flags.targets, hosts, method)
+    ? await checkTargets(flags.targets, hosts, method, engine.resolved)
     : undefined;
   // A list's hosts stand for its origins; past the hosts collected, they are too many to tell.
   const origins = bundled
@@ -270,6 +272,7 @@ export async function planRun(
     request,
     identity,
     transport,
+    engine: engine.resolved,
     origins,
   };
 }

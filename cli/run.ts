@@ -73,7 +73,7 @@ export async function run(
   const list = plan.urls !== undefined
     ? await urlList(plan.urls, plan.shard)
     : plan.targets !== undefined
-    ? await targetList(plan.targets, plan.shard, plan.request.method)
+    ? await targetList(plan.targets, plan.shard, plan.request.method, plan.engine)
     : undefined;
   const source = list && finished ? withoutIndices(list, finished) : list;
   using interrupt = new Interrupt(() => output?.journal.flushSync());

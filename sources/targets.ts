@@ -72,6 +72,7 @@ export function checkHeader(name: string, value: string, engine: "h1" | "fetch" 
  * @param line The JSON text.
  * @param index The target's index.
  * @param method The run's method, for a target that names none.
+ * @param engine The engine that sends it: fetch sets more headers itself than h1.
  * @returns The request.
  * @throws {TypeError} When the line is not a valid target.
  *
@@ -86,7 +87,12 @@ export function checkHeader(name: string, value: string, engine: "h1" | "fetch" 
  * assert.equal(new TextDecoder().decode(target.body as Uint8Array), "hi");
  * ```
  */
-export function parseTarget(line: string, index: number, method = "GET"): RequestSpec {
+export function parseTarget(
+  line: string,
+  index: number,
+  method = "GET",
+  engine: "h1" | "fetch" = "fetch",
+): RequestSpec {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -115,7 +121,7 @@ export function parseTarget(line: string, index: number, method = "GET"): Reques
     }
     spec.method = own.toUpperCase();
   }
-  if (header !== undefined) spec.headers = targetHeaders(header);
+  if (header !== undefined) spec.headers = targetHeaders(header, engine);
   if (body !== undefined && body !== null && body !== "") {
     if (typeof body !== "string") {
       throw new TypeError("Cannot read target as its 'body' is not a string");
@@ -136,6 +142,8 @@ export function parseTarget(line: string, index: number, method = "GET"): Reques
  * @param stream The NDJSON text, as bytes.
  * @param shard Take only this shard's requests.
  * @param method The run's method, for a target that names none.
+ * @param engine The engine that sends them: fetch sets more headers itself than h1 (see
+ * {@linkcode checkHeader}).
  * @returns The requests, in file order.
  * @throws {TypeError} On the first bad line, naming its line number.
  *
@@ -156,6 +164,7 @@ export async function* requestsFromTargets(
   stream: ReadableStream<Uint8Array>,
   shard: Shard = { index: 0, total: 1 },
   method = "GET",
+  engine: "h1" | "fetch" = "fetch",
 ): AsyncGenerator<RequestSpec, void, undefined> {
   let lineNumber = 0;
   let index = 0;
@@ -165,7 +174,7 @@ export async function* requestsFromTargets(
     if (line === "") continue;
     if (index % shard.total === shard.index) {
       try {
-        yield parseTarget(line, index, method);
+        yield parseTarget(line, index, method, engine);
       } catch (error) {
         throw new TypeError(`Line ${lineNumber}: ${(error as Error).message}`);
       }
@@ -174,7 +183,7 @@ export async function* requestsFromTargets(
   }
 }
 
-function targetHeaders(header: unknown): [string, string][] {
+function targetHeaders(header: unknown, engine: "h1" | "fetch"): [string, string][] {
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
     throw new TypeError("Cannot read target as its 'header' is not an object of string arrays");
   }
@@ -185,7 +194,7 @@ function targetHeaders(header: unknown): [string, string][] {
       throw new TypeError(`Cannot read target as its header '${name}' is not an array of strings`);
     }
     for (const value of list as string[]) {
-      checkHeader(name, value);
+      checkHeader(name, value, engine);
       pairs.push([name, value]);
     }
   }

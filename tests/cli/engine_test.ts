@@ -34,6 +34,32 @@ Deno.test("main.ts sends any Host with h1 (the default), and refuses it with --e
   assert.match(framing.stderr, /Content-Length/);
 });
 
+Deno.test("main.ts sends a --targets line's own Host with h1, and refuses it with --engine fetch", async () => {
+  const hosts: string[] = [];
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    hosts.push(request.headers.get("host")!);
+    return new Response("ok");
+  });
+  const targets = await Deno.makeTempFile({ suffix: ".ndjson" });
+  try {
+    const line = (i: number) =>
+      JSON.stringify({
+        url: `http://127.0.0.1:${server.addr.port}/${i}`,
+        header: { Host: [`t${i}.example`] },
+      });
+    await Deno.writeTextFile(targets, `${line(0)}\n${line(1)}\n`);
+    const sent = await inProcess(["--targets", targets, "--json"]);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.deepEqual(hosts.sort(), ["t0.example", "t1.example"]);
+    const refused = await inProcess(["--targets", targets, "--engine", "fetch"]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /Line 1: Cannot send header 'Host' as fetch sets or rewrites/);
+    assert.equal(hosts.length, 2, "nothing more was sent");
+  } finally {
+    await Deno.remove(targets);
+  }
+});
+
 Deno.test("main.ts reaches a port fetch blocks with h1, and refuses it up front with --engine fetch", async (t) => {
   // The first of fetch's blocked ports that is free here.
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
