@@ -7,6 +7,7 @@
  * @module
  */
 
+import { readEach } from "./_stream.ts";
 import type { Engine, Reply, SendInit } from "./engine.ts";
 
 /** The ports fetch blocks (Fetch standard, "port blocking"). */
@@ -232,7 +233,7 @@ class FetchReply implements Reply {
     try {
       reader = stream.getReader({ mode: "byob" });
     } catch {
-      return await readDefault(stream, onChunk);
+      return await readEach(stream, onChunk);
     }
     let buffer = buffers.pop() ?? new ArrayBuffer(BUFFER_SIZE);
     try {
@@ -259,25 +260,5 @@ class FetchReply implements Reply {
 
   async cancel(): Promise<void> {
     await this.#response.body?.cancel().catch(() => {});
-  }
-}
-
-/** Reads a stream that is not a byte stream (a constructed `Response`'s): its own chunks. */
-async function readDefault(
-  stream: ReadableStream<Uint8Array>,
-  onChunk: (chunk: Uint8Array) => unknown,
-): Promise<void> {
-  const reader = stream.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await onChunk(value);
-    }
-  } catch (error) {
-    await reader.cancel(error).catch(() => {});
-    throw error;
-  } finally {
-    reader.releaseLock();
   }
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { readEach } from "./_stream.ts";
 import { ClosedError, type Connection } from "./_connection.ts";
 import type { Engine, Reply, SendInit } from "./engine.ts";
 import type { Head } from "./_head.ts";
@@ -263,15 +264,9 @@ class H1Reply implements Reply {
   }
 
   async #readDecoded(onChunk: (chunk: Uint8Array) => unknown): Promise<void> {
-    const reader = this.#decoded().getReader();
     try {
-      while (true) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        await onChunk(value);
-      }
+      await readEach(this.#decoded(), onChunk);
     } catch (error) {
-      await reader.cancel(error).catch(() => {});
       this.#finish(false);
       throw this.#cause(error);
     }
