@@ -15,6 +15,8 @@
  * - `server`: the bundled server alone under wrk, against the client's rate (`bundled_server.ts`);
  * - `bodies`: 400 bodies of 5 MB at limit 200 counted and saved, against 200 MB of peak RSS; a
  *   `read` that parses JSON against a bare fetch loop that parses (`bodies.ts`);
+ * - `rate`: `--rate 5000` for 10 s to nginx, the p99 from the due time against hey's at the same
+ *   rate, side by side (`rate.ts`);
  * - `young` (only with `--only young`): V8's young generation, its memory against its CPU, for the
  *   bare fetch loop and the CLI at C=1000 (`young.ts`).
  *
@@ -36,6 +38,7 @@ import { engine } from "./engine.ts";
 import { log, oneLine, type Scenario, type Settings } from "./common.ts";
 import { million } from "./million.ts";
 import { pace } from "./pace.ts";
+import { rate } from "./rate.ts";
 import { memory, peers } from "./peers.ts";
 import { killChildrenOnSignal } from "./process.ts";
 import { seed } from "./seed.ts";
@@ -52,6 +55,7 @@ const SCENARIOS: Record<string, Scenario> = {
   server: bundledServer,
   bodies,
   pace,
+  rate,
   young,
 };
 /** Scenarios that run only when `--only` names them. */

@@ -10,7 +10,7 @@
 export interface Figure {
   /** One value per repeat. */
   values: number[];
-  /** The unit: `s`, `req/s`, `MB`, `µs` or `fds` (open descriptors). */
+  /** The unit: `s`, `ms`, `req/s`, `MB`, `µs` or `fds` (open descriptors). */
   unit: string;
 }
 
@@ -76,7 +76,7 @@ function formatFigure(figure: Figure | undefined): string {
   if (!figure?.values.length) return "–";
   const digits = figure.unit === "s" || figure.unit === "x"
     ? 2
-    : figure.unit === "MB" || figure.unit === "µs"
+    : figure.unit === "MB" || figure.unit === "µs" || figure.unit === "ms"
     ? 1
     : 0;
   const text = (value: number) =>

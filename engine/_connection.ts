@@ -38,6 +38,8 @@ export class Connection {
   received = 0;
   /** Exchanges completed on this connection. */
   uses = 0;
+  /** Whether it was taken from the idle ones: the server may have closed it meanwhile. */
+  wasIdle = false;
   /** When an idle connection expires, in `performance.now()` milliseconds. */
   idleUntil = 0;
   closed = false;

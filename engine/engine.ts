@@ -80,6 +80,17 @@ export interface Engine {
    * @returns The reply.
    */
   send(url: string, init: SendInit): Promise<Reply>;
+  /**
+   * Opens connections to a URL's origin ahead of the requests, until `count`
+   * are idle there, so that a schedule's first requests find them open.
+   * fetch cannot: its pool opens connections only for requests.
+   *
+   * @param url The absolute http or https URL.
+   * @param count How many idle connections its origin should have.
+   * @param signal Aborts the connects.
+   * @returns How many connections were opened.
+   */
+  warm(url: string, count: number, signal?: AbortSignal): Promise<number>;
   /** Closes every connection the engine holds. */
   close(): void;
 }

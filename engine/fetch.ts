@@ -171,6 +171,11 @@ export class FetchEngine implements Engine {
     return replyOf(await fetch(url, request));
   }
 
+  /** fetch opens connections only for requests: none are opened ahead. */
+  warm(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
   close(): void {
     if (this.#own) this.#client.close();
   }

@@ -82,7 +82,7 @@ export class H1Engine implements Engine {
     const { signal } = init;
     for (let attempt = 0;; attempt++) {
       const connection = await this.#pool.acquire(target, signal);
-      const reused = connection.uses > 0;
+      const reused = connection.wasIdle;
       if (signal) this.#watch.add(signal, connection);
       try {
         signal?.throwIfAborted();
@@ -105,6 +105,18 @@ export class H1Engine implements Engine {
         throw error;
       }
     }
+  }
+
+  /**
+   * Opens connections to the URL's origin until `count` are idle there.
+   *
+   * @param url The absolute http or https URL.
+   * @param count How many idle connections its origin should have.
+   * @param signal Aborts the connects.
+   * @returns How many connections were opened.
+   */
+  warm(url: string, count: number, signal?: AbortSignal): Promise<number> {
+    return this.#pool.warm(new URL(url), count, signal);
   }
 
   /** Closes every connection, idle or busy. */

@@ -57,10 +57,10 @@ export class Pool {
   #connectTimeout: number;
   #caCerts: string[] | undefined;
   #idle = new Map<string, Connection[]>();
-  #open = new Set<Connection>();
+  #openConnections = new Set<Connection>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  #onClose = (connection: Connection) => this.#open.delete(connection);
+  #onClose = (connection: Connection) => this.#openConnections.delete(connection);
 
   /**
    * Creates an empty pool.
@@ -77,7 +77,7 @@ export class Pool {
 
   /** Connections open now, idle or busy. */
   get size(): number {
-    return this.#open.size;
+    return this.#openConnections.size;
   }
 
   /**
@@ -85,7 +85,7 @@ export class Pool {
    *
    * @param url The URL (http or https).
    * @param signal Aborts the connect.
-   * @returns The connection; its `uses` is 0 when it is new.
+   * @returns The connection; its `wasIdle` is false when it is new.
    */
   async acquire(url: URL, signal?: AbortSignal): Promise<Connection> {
     const key = url.protocol + url.host;
@@ -93,15 +93,53 @@ export class Pool {
     if (idle !== undefined) {
       const now = performance.now();
       for (let connection = idle.pop(); connection !== undefined; connection = idle.pop()) {
-        if (connection.idleUntil > now && !connection.closed) return connection;
+        if (connection.idleUntil > now && !connection.closed) {
+          connection.wasIdle = true;
+          return connection;
+        }
         connection.close();
       }
     }
-    if (this.#closed) throw new Error("Cannot connect as the engine is closed");
-    const socket = await this.#connect(url, signal);
-    const connection = new Connection(key, socket, this.#onClose);
-    this.#open.add(connection);
-    return connection;
+    return await this.#newConnection(url, key, signal);
+  }
+
+  /**
+   * Opens connections to the URL's origin until `count` are idle there (at
+   * most the idle cap), so that the first requests of a run find them open.
+   * A connect that fails ends the warming quietly: the requests will meet
+   * that failure and record it.
+   *
+   * @param url The URL (http or https).
+   * @param count How many idle connections the origin should have.
+   * @param signal Aborts the connects.
+   * @returns How many connections were opened.
+   *
+   * @example
+   * ```ts
+   * import { Pool } from "./pool.ts";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("hi"));
+   * const pool = new Pool();
+   * const url = new URL(`http://127.0.0.1:${server.addr.port}/`);
+   * assert.equal(await pool.warm(url, 3), 3);
+   * assert.equal(await pool.warm(url, 3), 0);
+   * assert.equal((await pool.acquire(url)).wasIdle, true);
+   * pool.close();
+   * ```
+   */
+  async warm(url: URL, count: number, signal?: AbortSignal): Promise<number> {
+    const key = url.protocol + url.host;
+    const wanted = Math.min(count, this.#maxIdle) - (this.#idle.get(key)?.length ?? 0);
+    const connects = Array.from(
+      { length: Math.max(0, wanted) },
+      () => this.#newConnection(url, key, signal),
+    );
+    const opened = (await Promise.allSettled(connects)).flatMap((connect) =>
+      connect.status === "fulfilled" ? [connect.value] : []
+    );
+    for (const connection of opened) this.#park(connection, this.#idleTimeout);
+    return opened.length;
   }
 
   /**
@@ -116,7 +154,26 @@ export class Pool {
     const timeout = keepAliveMs >= 0
       ? Math.min(this.#idleTimeout, keepAliveMs - 1000)
       : this.#idleTimeout;
-    if (!reusable || this.#closed || connection.closed || timeout <= 0) {
+    if (!reusable || timeout <= 0) connection.close();
+    else this.#park(connection, timeout);
+  }
+
+  /** A new connection to the URL's origin, pooled under `key`. */
+  async #newConnection(
+    url: URL,
+    key: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Connection> {
+    if (this.#closed) throw new Error("Cannot connect as the engine is closed");
+    const socket = await this.#connect(url, signal);
+    const connection = new Connection(key, socket, this.#onClose);
+    this.#openConnections.add(connection);
+    return connection;
+  }
+
+  /** Keeps a connection idle for `timeout` ms, unless the pool is closed or full. */
+  #park(connection: Connection, timeout: number): void {
+    if (this.#closed || connection.closed) {
       connection.close();
       return;
     }
@@ -140,7 +197,7 @@ export class Pool {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
-    for (const connection of this.#open) connection.close();
+    for (const connection of this.#openConnections) connection.close();
     this.#idle.clear();
   }
 

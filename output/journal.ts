@@ -337,5 +337,5 @@ function chunksOf(file: Deno.FsFile): ReadableStream<Uint8Array> {
       if (read === null) controller.close();
       else controller.enqueue(chunk.subarray(0, read));
     },
-  });
+  }, { highWaterMark: 0 }); // no read ahead: none is in flight when the scan stops early
 }

@@ -150,7 +150,8 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
     try {
       while (!this.#halt?.aborted) {
         const end = this.#end();
-        if (end !== undefined && now() >= end) return;
+        // A ticket due before the end goes out if the loop is back within the jitter allowed.
+        if (end !== undefined && now() >= end + (this.#schedule ? LATE_MS : 0)) return;
         if (this.#ramp > 0 && !(await this.#rampSlot())) continue;
         let due: number | undefined;
         let late = false;

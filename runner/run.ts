@@ -19,6 +19,7 @@ import { checkRunOptions, idlePoolSize, type RunOptions } from "./options.ts";
 import { backoffDelay, isIdempotent } from "./retry_policy.ts";
 import { sleep } from "../async/sleep.ts";
 import { pooledMap } from "../semaphore.ts";
+import { warmFirst } from "./warm.ts";
 
 export type { BodySink, RequestRecord, RequestSpec } from "./types.ts";
 export type { RunOptions, RunSettings } from "./options.ts";
@@ -132,8 +133,13 @@ export async function* runRequests<T = unknown>(
   }
 
   try {
+    // With a rate, connections are opened before the schedule starts.
+    const target = rate === undefined ? undefined : typeof rate === "number" ? rate : rate.rate;
+    const specs = target === undefined
+      ? specsOf(requests)
+      : await warmFirst(specsOf(requests), engine, target, concurrency, halt);
     const pool = { poolLimit: concurrency, ordered: false, signal: halt };
-    yield* untilLeft(pooledMap(pace.permits(specsOf(requests)), request, pool), left);
+    yield* untilLeft(pooledMap(pace.permits(specs), request, pool), left);
   } catch (error) {
     // Stopped: the requests in flight have yielded their records.
     if (!halt.aborted || error !== halt.reason) throw error;

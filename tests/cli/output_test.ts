@@ -200,9 +200,8 @@ Deno.test("a second run on the same output exits 2 at once", async () => {
       path,
     ];
     const first = command([...args, "--json"]).spawn();
-    while ((await Deno.stat(path).catch(() => undefined)) === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // Requests are sent once the output is open and locked (the file exists a moment before).
+    while (server.total === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const second = await inProcess([...args, "--resume", "--json"]);
     assertOneError(second, 2, /another run is writing it/);
     first.kill("SIGINT");

@@ -171,6 +171,22 @@ Deno.test("h1 sends an idempotent request once more when a reused connection tur
   engine.close();
 });
 
+Deno.test("h1 warms connections ahead, and sends again when a warm one turns out closed", async () => {
+  // The first connection is closed by the server, unanswered, as an idle one may be.
+  await using server = rawServer((_head, connection) => connection === 0 ? null : OK);
+  const engine = new H1Engine({ maxIdle: 3 });
+  assert.equal(await engine.warm(server.url, 1), 1);
+  assert.equal(engine.connections, 1);
+  assert.equal(await get(engine, server.url), "ok", "the GET went again on a new connection");
+  assert.equal(server.accepted, 2);
+  // No more than the idle cap; a refused connect ends the warm-up quietly.
+  assert.equal(await engine.warm(server.url, 10), 2);
+  const refused = rawServer(() => OK);
+  await refused[Symbol.asyncDispose]();
+  assert.equal(await engine.warm(refused.url, 5), 0);
+  engine.close();
+});
+
 Deno.test("h1 fails a malformed or broken response over a socket, classified, without a hang", async () => {
   const cases: [string, string | string[] | null, new (...args: never[]) => Error][] = [
     ["garbage status line", "SMTP ready\r\n\r\n", ProtocolError],

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { createPace, type Permit } from "../../pace/pace.ts";
+import { RateSchedule } from "../../pace/rate_schedule.ts";
 import { runRequests } from "../../runner/run.ts";
 import { requestsFromTemplate } from "../../sources/requests.ts";
 import { Summary } from "../../report/summary.ts";
 import { serveCounting } from "../_pace_server.ts";
+import { rawServer } from "../engine/_canned.ts";
 
 Deno.test("runRequests() with a rate spreads arrivals at that rate and marks no request late", async () => {
   await using server = serveCounting();
@@ -278,4 +280,50 @@ Deno.test("a throttled host's requests are held back without holding back anothe
     await throttled[Symbol.asyncDispose]();
     await fast[Symbol.asyncDispose]();
   }
+});
+
+Deno.test("a pace sends a ticket due before the end when the loop comes back within the jitter", async () => {
+  // 20/s for 100 ms, started 99 ms ago: tickets due at 0 and 50 ms. The caller holds the loop
+  // with the first until 0.5 ms past the end: the second is still sent (event-loop jitter under
+  // the 2 ms a request must be behind to be late), not dropped. No timer is involved, but a
+  // loaded machine may pause the thread past the 2 ms: one try in five must show it.
+  const now = () => performance.timeOrigin + performance.now();
+  const tries: number[][] = [];
+  do {
+    const start = now() - 99;
+    const end = start + 100;
+    const schedule = new RateSchedule(20, { start });
+    using pace = createPace<{ url: string }>({ rate: schedule, duration: 100, concurrency: 10 });
+    const items = Array.from({ length: 10 }, (_, i) => ({ url: `http://a/${i}` }));
+    const dues: number[] = [];
+    for await (const permit of pace.permits(items) as AsyncIterable<Permit<{ url: string }>>) {
+      dues.push(Math.round(permit.due! - start) + 0); // + 0: no -0
+      if (dues.length === 1) while (now() < end + 0.5) { /* the caller's work */ }
+      permit[Symbol.dispose]();
+    }
+    tries.push(dues);
+  } while (tries.at(-1)!.length < 2 && tries.length < 5);
+  assert.deepEqual(tries.at(-1), [0, 50], JSON.stringify(tries));
+});
+
+Deno.test("runRequests() with a rate opens the connections its first 50 ms need before it starts", async () => {
+  // At 2000/s, 100 connections are warmed: the 20 requests (10 ms) find one open each.
+  let acceptedAtFirst: number | undefined;
+  await using server = rawServer(() => {
+    acceptedAtFirst ??= server.accepted;
+    return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  });
+  const records = await Array.fromAsync(
+    runRequests(requestsFromTemplate(`${server.url}{}`, 20), { rate: 2000, concurrency: 500 }),
+  );
+  assert.equal(records.filter((record) => record.status === 200).length, 20);
+  assert.equal(acceptedAtFirst, 100, "all open when the first request arrived");
+  assert.equal(server.accepted, 100, "none opened on demand");
+  // Capped by the concurrency, and nothing to warm for a server that refuses: the requests say so.
+  const refused = rawServer(() => null);
+  await refused[Symbol.asyncDispose]();
+  const failed = await Array.fromAsync(
+    runRequests(requestsFromTemplate(`${refused.url}{}`, 3), { rate: 2000, concurrency: 2 }),
+  );
+  assert.deepEqual(failed.map((record) => record.error), ["refused", "refused", "refused"]);
 });
