@@ -1,8 +1,9 @@
 /**
  * The live view of a run. On a terminal, one line redrawn four times a
- * second: done of the total (or the time left), failures, the rate of the
- * last second against the target, late requests, and p50/p99 of the last
- * few seconds (not of the whole run). Elsewhere (a CI log), the same line
+ * second: done of the total (or the time left), in flight, failures, the
+ * rate of the last second against the target, late requests and those
+ * behind the schedule (due, not sent yet: still behind at the end, they are
+ * the dropped), and p50/p99 of the last few seconds (not of the whole run). Elsewhere (a CI log), the same line
  * as plain text every 10 s, so a long run is visibly alive.
  *
  * @module
@@ -10,6 +11,7 @@
 
 import { Histogram } from "../report/histogram.ts";
 import type { RequestRecord } from "../runner/types.ts";
+import type { RateSchedule } from "../pace/rate_schedule.ts";
 
 /** How often the line is redrawn on a terminal. */
 export const PROGRESS_INTERVAL_MS = 250;
@@ -24,8 +26,10 @@ export interface ProgressOptions {
   total?: number | undefined;
   /** Milliseconds the run dispatches for (`--duration`), for the time left. */
   durationMs?: number | undefined;
-  /** The target rate per second (`--rate`). */
-  rate?: number | undefined;
+  /** The run's rate schedule (`--rate`), read for the target and the requests behind it. */
+  schedule?: RateSchedule | undefined;
+  /** How many requests are in flight now. */
+  inFlight?: () => number;
   /** Whether to redraw one line (a terminal) or write a plain line every `intervalMs`. */
   terminal: boolean;
   /**
@@ -72,7 +76,8 @@ export interface ProgressOptions {
 export class Progress {
   #total: number | undefined;
   #durationMs: number | undefined;
-  #rate: number | undefined;
+  #schedule: RateSchedule | undefined;
+  #inFlight: (() => number) | undefined;
   #terminal: boolean;
   #write: (text: string) => void;
   #columns: () => number;
@@ -103,7 +108,8 @@ export class Progress {
     this.#started = clock();
     this.#total = options.total;
     this.#durationMs = options.durationMs;
-    this.#rate = options.rate;
+    this.#schedule = options.schedule;
+    this.#inFlight = options.inFlight;
     this.#terminal = terminal;
     this.#write = write;
     this.#columns = columns;
@@ -165,13 +171,32 @@ export class Progress {
       ? "no ok request"
       : `p50 ${ms(window.percentile(50))}, p99 ${ms(window.percentile(99))}`;
     const done = this.#total === undefined ? `${this.#count}` : `${this.#count}/${this.#total}`;
-    const target = this.#rate === undefined ? "" : ` of ${Number(this.#rate.toFixed(2))}/s target`;
-    const late = this.#rate === undefined ? "" : `, ${this.#late} late`;
+    const inFlight = this.#inFlight === undefined ? "" : `, ${this.#inFlight()} in flight`;
+    const schedule = this.#schedule;
+    const target = schedule === undefined ? "" : ` of ${Number(schedule.rate.toFixed(2))}/s target`;
+    const late = schedule === undefined ? "" : `, ${this.#late} late, ${this.#behind()} behind`;
     const left = this.#durationMs === undefined
       ? ""
       : `, ${Math.max(0, this.#durationMs / 1000 - elapsed).toFixed(0)} s left`;
-    return `${done} done, ${this.#failed} failed, ${rate}/s now${target}${late}, ${latency} ` +
+    return `${done} done${inFlight}, ${this.#failed} failed, ${rate}/s now${target}${late}, ` +
+      `${latency} ` +
       `(last ${WINDOW_SECONDS} s), ${elapsed.toFixed(1)} s${left}`;
+  }
+
+  /**
+   * Requests due by now (before the end of `--duration`, within the total)
+   * that no thread has taken from the schedule yet: those still behind when
+   * the run ends are its dropped.
+   */
+  #behind(): number {
+    const schedule = this.#schedule!;
+    if (schedule.start === undefined) return 0;
+    const sinceStart = performance.timeOrigin + performance.now() - schedule.start;
+    const due = Math.min(
+      schedule.dueBefore(Math.min(sinceStart, this.#durationMs ?? Infinity)),
+      this.#total ?? Infinity,
+    );
+    return Math.max(0, due - schedule.taken);
   }
 
   #draw(): void {

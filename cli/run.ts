@@ -21,6 +21,7 @@ import { conclude, planOutcome, writeHtml } from "./outcome.ts";
 import { countDropped, droppedWarning } from "./dropped.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
+import { RateSchedule } from "../pace/rate_schedule.ts";
 import { USAGE } from "./usage.ts";
 
 /** Runs the requests the arguments ask for, printing to `console`; returns the exit code. */
@@ -81,8 +82,16 @@ export async function run(
   let stoppedAt: number | undefined;
   interrupt.stop.addEventListener("abort", () => stoppedAt = Date.now(), { once: true });
   const { clientOptions, save } = plan.transport;
+  // One schedule, read by the live view while the run (its workers, or this thread) draws from it.
+  const { rate, ramp } = plan.request;
+  const schedule = rate === undefined
+    ? undefined
+    : new RateSchedule(rate, ramp === undefined ? {} : { ramp });
+  let inFlight = 0;
   const options = {
     ...plan.request,
+    ...(schedule ? { rate: schedule } : {}),
+    onInFlight: (now: number) => void (inFlight = now),
     // Every origin's idle pool must fit under the file limit (--no-keepalive keeps none); the
     // runner keeps no more than its concurrency and --per-host need.
     clientOptions: {
@@ -168,7 +177,8 @@ export async function run(
       ? plan.shardCount - (finished?.size ?? 0)
       : undefined,
     durationMs: plan.request.duration,
-    rate: plan.request.rate,
+    schedule,
+    inFlight: () => inFlight,
   });
   try {
     for await (const record of records) {
@@ -204,7 +214,6 @@ export async function run(
     }
   }
 
-  const { rate } = plan.request;
   // A list read from a pipe has no count ahead: it may have ended before the schedule, so
   // what was not sent cannot be told from what was dropped.
   if (rate !== undefined && !(source && plan.listCount === undefined)) {

@@ -56,7 +56,17 @@ async function run(command: Extract<WorkerCommand, { type: "start" }>): Promise<
   try {
     const { settings, save, schedule } = command;
     const onError = (error: Error) => report({ type: "save-error", message: error.message });
-    const options: RunOptions = { ...settings, signal: abort.signal };
+    // Each change of this worker's count, added to the count of all.
+    const slots = new BigInt64Array(command.counter);
+    let inFlight = 0;
+    const options: RunOptions = {
+      ...settings,
+      signal: abort.signal,
+      onInFlight: (now) => {
+        Atomics.add(slots, 2, BigInt(now - inFlight));
+        inFlight = now;
+      },
+    };
     if (save) options.sink = bodySaver({ ...save, onError });
     if (schedule) options.rate = new RateSchedule(schedule.rate, schedule);
     for await (const record of runRequests(requestsOf(command), options)) {

@@ -174,6 +174,12 @@ export interface RunOptions<T = unknown> extends Omit<RunSettings, "headers" | "
    */
   stop?: AbortSignal;
   /**
+   * Called as each request starts (before its first attempt) and ends
+   * (before its record is yielded), with how many are in flight then: for
+   * a live view.
+   */
+  onInFlight?: (inFlight: number) => void;
+  /**
    * The HTTP client to send with. By default one is made from `clientOptions`
    * with a connection pool as large as `concurrency`, and closed when the run
    * ends.

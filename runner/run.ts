@@ -110,8 +110,17 @@ export async function* runRequests<T = unknown>(
     denied: netPermissionCheck(),
   };
 
+  let inFlight = 0;
+  const { onInFlight } = options;
+  /** Counts a request in flight until it is disposed of, telling `onInFlight`. */
+  function countInFlight(): Disposable {
+    onInFlight?.(++inFlight);
+    return { [Symbol.dispose]: () => onInFlight?.(--inFlight) };
+  }
+
   async function request(permit: Permit<RequestSpec>): Promise<RequestRecord<T>> {
     using _ = permit;
+    using _counted = countInFlight();
     const spec = permit.item;
     const outgoing = outgoingOf(spec, options);
     const pending = { spec, outgoing, retriesLeft: isIdempotent(outgoing.method) ? retries : 0 };

@@ -23,7 +23,12 @@ import type { Shard } from "../sources/requests.ts";
 import { RateSchedule } from "../pace/rate_schedule.ts";
 
 /** Options for {@linkcode runTemplateInWorkers}: the run's {@linkcode RunSettings}, and the workers'. */
-export interface WorkersOptions extends RunSettings {
+export interface WorkersOptions extends Omit<RunSettings, "rate"> {
+  /**
+   * Requests per second in all (see {@linkcode RunSettings.rate}), or the
+   * {@linkcode RateSchedule} the workers share, to read it while they run.
+   */
+  rate?: number | RateSchedule | undefined;
   /**
    * How many workers to run.
    *
@@ -44,7 +49,15 @@ export interface WorkersOptions extends RunSettings {
   signal?: AbortSignal;
   /** Stops dispatching gracefully: requests in flight finish and yield their records. */
   stop?: AbortSignal;
+  /**
+   * Called on this thread every {@linkcode IN_FLIGHT_MS} and before each
+   * batch of records, with how many requests are in flight in all workers.
+   */
+  onInFlight?: (inFlight: number) => void;
 }
+
+/** How often `onInFlight` is told the requests in flight in all workers, in milliseconds. */
+export const IN_FLIGHT_MS = 100;
 
 /** A message from a runner worker. */
 export type WorkerReport =
@@ -66,7 +79,10 @@ export type WorkerCommand =
     save?: Omit<SaveOptions, "onError">;
     /** The run's rate schedule, shared: its rate, ramp and buffer. */
     schedule?: { rate: number; ramp: number; buffer: SharedArrayBuffer };
-    /** [next k, stop flag]: index `k` of the shard is `shard.index + k * shard.total`. */
+    /**
+     * [next k, stop flag, requests in flight in all workers]: index `k` of the shard is
+     * `shard.index + k * shard.total`.
+     */
     counter: SharedArrayBuffer;
     /** The bits of a {@linkcode Bitset} of indices to leave out. */
     skip?: SharedArrayBuffer;
@@ -112,19 +128,23 @@ export async function* runTemplateInWorkers(
     signal,
     stop,
     save,
+    onInFlight,
+    rate,
     ...settings
   } = options;
   // A function cannot cross to a worker: the workers report save errors, and onError hears them here.
   const { onError: onSaveError, ...saveOptions } = save ?? {};
-  const { rate, perHost } = settings;
+  const { perHost } = settings;
   // Each worker gets a share of perHost, so the shares add up to it exactly.
   const workerCount = Math.max(1, Math.min(wanted, concurrency, perHost ?? Infinity));
   // One schedule for all: it starts when the first worker takes a ticket.
-  const schedule = rate === undefined
-    ? undefined
+  const schedule = rate === undefined || rate instanceof RateSchedule
+    ? rate
     : new RateSchedule(rate, settings.ramp === undefined ? {} : { ramp: settings.ramp });
-  const counter = new SharedArrayBuffer(16);
+  const counter = new SharedArrayBuffer(24);
   const flags = new BigInt64Array(counter);
+  const tellInFlight = () => onInFlight?.(Number(Atomics.load(flags, 2)));
+  const telling = onInFlight && setInterval(tellInFlight, IN_FLIGHT_MS);
   const skipped = skip && skip.size > 0 ? skip.share() : undefined;
   let batches: { from: Worker; records: RequestRecord[] }[] = [];
   let running = workerCount;
@@ -160,6 +180,7 @@ export async function* runTemplateInWorkers(
       shard,
       settings: {
         ...settings,
+        ...(schedule ? { rate: schedule.rate } : {}),
         concurrency: share(concurrency),
         ...(perHost === undefined ? {} : { perHost: share(perHost) }),
       },
@@ -193,6 +214,7 @@ export async function* runTemplateInWorkers(
       }
       const ready = batches;
       batches = [];
+      tellInFlight();
       for (const { from, records } of ready) {
         yield* records;
         // Each worker has a few batches unacknowledged at most: this lets it send one more.
@@ -201,6 +223,7 @@ export async function* runTemplateInWorkers(
     }
     if (failure) throw failure;
   } finally {
+    clearInterval(telling);
     stop?.removeEventListener("abort", onStop);
     signal?.removeEventListener("abort", onAbort);
     for (const worker of workers) worker.terminate();

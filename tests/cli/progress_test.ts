@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Progress } from "../../cli/progress.ts";
+import { RateSchedule } from "../../pace/rate_schedule.ts";
 import type { RequestRecord } from "../../runner/types.ts";
 
 function record(fields: Partial<RequestRecord>): RequestRecord {
@@ -15,13 +16,19 @@ function record(fields: Partial<RequestRecord>): RequestRecord {
   };
 }
 
-Deno.test("Progress writes a plain line every interval off a terminal: done, failures, rate vs target, late, recent latency", async () => {
+Deno.test("Progress writes a plain line every interval off a terminal: done, in flight, failures, rate vs target, late, behind, recent latency", async () => {
   const lines: string[] = [];
+  // A schedule of 100/s that started 1 s ago: about 100 are due, 50 taken, so 50 are behind.
+  const schedule = new RateSchedule(100, {
+    start: performance.timeOrigin + performance.now() - 1000,
+  });
+  for (let i = 0; i < 50; i++) schedule.next();
   const progress = new Progress({
     terminal: false,
-    total: 10,
+    total: 1000,
     durationMs: 60_000,
-    rate: 100,
+    schedule,
+    inFlight: () => 3,
     intervalMs: 40,
     write: (text) => lines.push(text),
   });
@@ -38,8 +45,10 @@ Deno.test("Progress writes a plain line every interval off a terminal: done, fai
   for (const line of lines) {
     assert.match(
       line,
-      /^progress: 5\/10 done, 1 failed, \d+\/s now of 100\/s target, 1 late, p50 5\.0\d? ms, p99 10\d\d ms \(last 5 s\), [\d.]+ s, (59|60) s left\n$/,
+      /^progress: 5\/1000 done, 3 in flight, 1 failed, \d+\/s now of 100\/s target, 1 late, \d+ behind, p50 5\.0\d? ms, p99 10\d\d ms \(last 5 s\), [\d.]+ s, (59|60) s left\n$/,
     );
+    const behind = Number(/(\d+) behind/.exec(line)![1]);
+    assert.ok(behind >= 50 && behind < 90, line);
   }
 });
 

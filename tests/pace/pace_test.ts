@@ -298,7 +298,7 @@ Deno.test("a pace sends a ticket due before the end when the loop comes back wit
     const dues: number[] = [];
     for await (const permit of pace.permits(items) as AsyncIterable<Permit<{ url: string }>>) {
       dues.push(Math.round(permit.due! - start) + 0); // + 0: no -0
-      if (dues.length === 1) while (now() < end + 0.5) { /* the caller's work */ }
+      if (dues.length === 1) { while (now() < end + 0.5) { /* the caller's work */ } }
       permit[Symbol.dispose]();
     }
     tries.push(dues);

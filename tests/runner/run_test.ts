@@ -49,9 +49,13 @@ Deno.test("runRequests() keeps at most concurrency requests in flight", async ()
     return new Response("ok");
   });
   const url = `http://127.0.0.1:${server.addr.port}/`;
-  const records = await runAll(Array.from({ length: 100 }, () => url), { concurrency: 8 });
-  assert.equal(records.length, 100);
+  // onInFlight tells each start and end: 8 at most, and none at the end.
+  const told: number[] = [];
+  const onInFlight = (inFlight: number) => told.push(inFlight);
+  const urls = Array.from({ length: 100 }, () => url);
+  assert.equal((await runAll(urls, { concurrency: 8, onInFlight })).length, 100);
   assert.equal(highest, 8);
+  assert.deepEqual([Math.max(...told), told.length, told.at(-1)], [8, 200, 0]);
 });
 
 Deno.test("runRequests() classifies each fault of the delay server", async () => {

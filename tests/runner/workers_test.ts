@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { serveDelay } from "../../server.ts";
 import { runTemplateInWorkers } from "../../runner/workers.ts";
 import { until } from "../_wait.ts";
+import { RateSchedule } from "../../pace/rate_schedule.ts";
 
 function sortedIndices(records: { index: number }[]): number[] {
   return records.map((record) => record.index).sort((a, b) => a - b);
@@ -27,6 +28,27 @@ Deno.test("runTemplateInWorkers() makes every request once across the workers", 
   assert.ok(
     records.every((record) => record.status === 200 && record.url.endsWith(`/${record.index}`)),
   );
+});
+
+Deno.test("runTemplateInWorkers() tells the requests in flight in all workers, and reads a schedule given", async () => {
+  // 50 ms an answer at 2000/s: the 20 slots of the two workers stay full.
+  await using server = serveCounting({ delayMs: 50 });
+  const schedule = new RateSchedule(2000);
+  const told: number[] = [];
+  const records = await Array.fromAsync(
+    runTemplateInWorkers(`${server.url}{}`, 200, {
+      workers: 2,
+      concurrency: 20,
+      rate: schedule,
+      onInFlight: (inFlight) => told.push(inFlight),
+    }),
+  );
+  assert.equal(records.length, 200);
+  assert.ok(Math.max(...told) === 20, `told ${told}`);
+  assert.ok(told.every((inFlight) => inFlight >= 0 && inFlight <= 20), `told ${told}`);
+  // The workers drew from the caller's schedule: its tickets were taken (one more per worker
+  // at most, past the count).
+  assert.ok(schedule.taken >= 200 && schedule.taken <= 202, `${schedule.taken} tickets`);
 });
 
 Deno.test("runTemplateInWorkers() keeps the concurrency limit global", async () => {
