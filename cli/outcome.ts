@@ -96,17 +96,23 @@ export function conclude(
  * @param plan The outcome plan, with its timeline.
  * @param title The report's title.
  * @param summary The summary with the thresholds' results.
- * @param rate The target rate of a run with `--rate`.
+ * @param schedule With `--rate`: the target rate, and when the schedule ended (ms since the epoch).
  * @returns An error message when the file could not be written.
  */
 export async function writeHtml(
   plan: OutcomePlan,
   title: string,
   summary: SummaryJson,
-  rate?: number,
+  schedule?: { rate: number; endMs: number | undefined },
 ): Promise<string | undefined> {
   if (plan.html === undefined || plan.timeline === undefined) return undefined;
-  const html = renderHtmlReport({ title, summary, timeline: plan.timeline.toJSON(), rate });
+  const html = renderHtmlReport({
+    title,
+    summary,
+    timeline: plan.timeline.toJSON(),
+    rate: schedule?.rate,
+    rateEndMs: schedule?.endMs,
+  });
   try {
     await Deno.writeTextFile(plan.html, html);
   } catch (error) {

@@ -160,9 +160,11 @@ export async function planRun(
   const maxDelay = seconds("max-delay", flags["max-delay"] ?? "3", 0, MAX_DELAY_SECONDS);
   const seed = integer("seed", flags.seed ?? "1", 0);
   const timeout = duration("timeout", flags.timeout ?? "30", MAX_TIMEOUT_FLAG * 1000);
-  // At the end of --duration, requests in flight get this long to finish: by default, the timeout.
+  // At the end of --duration, requests in flight get this long to finish: by default, the
+  // timeout and a second more, so a request ends by its own timeout (its timer may fire up to
+  // 250 ms late, see async/deadline.ts) rather than be cut by the grace.
   const grace = flags.grace === undefined
-    ? timeout
+    ? timeout + 1000
     : duration("grace", flags.grace, MAX_TIMEOUT_FLAG * 1000);
   if (flags.grace !== undefined && pace.duration === undefined) {
     throw new UsageError("Cannot use --grace without --duration: it is the time after its end");

@@ -218,7 +218,7 @@ export async function run(
   // what was not sent cannot be told from what was dropped.
   if (rate !== undefined && !(source && plan.listCount === undefined)) {
     const cap = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
-    summary.addDropped(countDropped(
+    const dropped = countDropped(
       {
         rate,
         ramp: plan.request.ramp,
@@ -228,7 +228,13 @@ export async function run(
       summary.count,
       summary.firstDue,
       stoppedAt,
-    ));
+    );
+    summary.addDropped(dropped);
+    // Tickets are taken in order: the dropped ones are those after the last sent.
+    const start = schedule!.start;
+    for (let k = summary.count; start !== undefined && k < summary.count + dropped; k++) {
+      outcome.timeline?.addDropped(start + schedule!.dueAt(k));
+    }
   }
   const json = summary.toJSON(concurrency);
   json.protocol = protocolOf(flags, plan.url, plan.bundled);
@@ -251,7 +257,16 @@ export async function run(
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
   }
-  writeError ??= await writeHtml(outcome, `main.ts ${args.join(" ")}`, judged, rate);
+  // The schedule ended one step after the last request it called for, sent or dropped.
+  const endMs = schedule?.start === undefined
+    ? undefined
+    : schedule.start + schedule.dueAt(json.count + json.dropped);
+  writeError ??= await writeHtml(
+    outcome,
+    `main.ts ${args.join(" ")}`,
+    judged,
+    schedule && { rate: schedule.rate, endMs },
+  );
   if (writeError) {
     const advice = keepPart && flags.output !== "-"
       ? "; every saved body has its record: continue the run with --resume once there is room"

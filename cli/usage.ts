@@ -51,7 +51,7 @@ Options:
   -z, --duration D   stop starting requests after D; those in flight get the --grace to
                      finish. --count becomes a cap
   --grace D          with --duration: how long requests in flight at its end may take
-                     before they are aborted (default: the --timeout)
+                     before they are aborted (default: the --timeout plus 1 s)
   --ramp D           raise the rate from 0 to R over D (no --rate: the concurrency)
   --per-host N       at most N requests in flight to one origin; later requests for
                      other origins go ahead. With --per-host or --retries, a 429 (or a

@@ -64,6 +64,12 @@ export interface HtmlReportData {
   timeline: TimelineJson;
   /** With `--rate`: the target rate per second, drawn against the achieved one. */
   rate?: number | undefined;
+  /**
+   * With `rate`: when the schedule ended (ms since the epoch, such as the
+   * end of `--duration`); the target is drawn up to it. By default, to the
+   * end of the run.
+   */
+  rateEndMs?: number | undefined;
 }
 
 const STYLE = `
@@ -90,7 +96,7 @@ addEventListener("error", (event) => {
 (() => {
   const data = JSON.parse(document.getElementById("timeline").textContent);
   const tip = document.getElementById("tip");
-  const fields = ["started", "finished", "inFlight", "p50", "p90", "p99"];
+  const fields = ["started", "finished", "inFlight", "p50", "p90", "p99", "late", "dropped"];
   for (const svg of document.querySelectorAll("svg.chart")) {
     svg.addEventListener("mousemove", (event) => {
       const box = svg.getBoundingClientRect();
@@ -215,22 +221,33 @@ export function renderHtmlReport(data: HtmlReportData): string {
   });
   html +=
     `<h2>Requests per second${
-      data.rate === undefined ? "" : ": the target, achieved (started) and late"
+      data.rate === undefined
+        ? ""
+        : ": the target, achieved (started), late, and dropped by the second they were due"
     }</h2>` + timeChart({
       unit: "requests/s",
       stepSeconds: step,
       startMs,
       series: [
-        ...(data.rate === undefined
-          ? []
-          : [series("target", "#999", timeline.started.map(() => data.rate!))]),
+        ...(data.rate === undefined ? [] : [series(
+          "target",
+          "#999",
+          timeline.started.map((_, i) =>
+            startMs + i * timeline.bucketMs < (data.rateEndMs ?? Infinity) ? data.rate! : null
+          ),
+        )]),
         series(
           data.rate === undefined ? "started" : "achieved (started)",
           "#3b7dd8",
           perSecond(timeline.started),
         ),
         series("finished", "#2e9e4f", perSecond(timeline.finished)),
-        ...(rate ? [series("late", "#d64545", perSecond(timeline.late))] : []),
+        ...(rate
+          ? [
+            series("late", "#d64545", perSecond(timeline.late)),
+            series("dropped", "#222", perSecond(timeline.dropped)),
+          ]
+          : []),
       ],
     });
   html += `<h2>Requests in flight</h2>` + timeChart({

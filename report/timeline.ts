@@ -54,6 +54,11 @@ export interface TimelineJson {
   bytes: number[];
   /** With a rate: requests started in each bucket more than 2 ms after their due time. */
   late: number[];
+  /**
+   * With a rate: requests due in each bucket that were never sent (see
+   * {@linkcode Timeline.addDropped}).
+   */
+  dropped: number[];
   /** The earliest start, in ms since the epoch: the first bucket may begin before it. */
   firstMs: number;
   /** The latest end, in ms since the epoch: the last bucket may end after it. */
@@ -78,6 +83,7 @@ export interface TimelineState {
     outcomes: [string, number][];
     bytes: number;
     late: number;
+    dropped: number;
   }[];
   /** The earliest start and the latest end, in ms since the epoch. */
   span: [number, number];
@@ -97,10 +103,12 @@ class Bucket {
   outcomes = new Map<string, number>();
   bytes = 0;
   late = 0;
+  dropped = 0;
 
   fold(other: Bucket): void {
     this.bytes += other.bytes;
     this.late += other.late;
+    this.dropped += other.dropped;
     this.started += other.started;
     this.finished += other.finished;
     this.busyMs += other.busyMs;
@@ -179,6 +187,7 @@ export class Timeline {
       bucket.outcomes = new Map(entry.outcomes);
       bucket.bytes = entry.bytes;
       bucket.late = entry.late;
+      bucket.dropped = entry.dropped;
       timeline.#first = Math.min(timeline.#first, entry.key);
       timeline.#last = Math.max(timeline.#last, entry.key);
     }
@@ -207,6 +216,7 @@ export class Timeline {
         outcomes: [...bucket.outcomes],
         bytes: bucket.bytes,
         late: bucket.late,
+        dropped: bucket.dropped,
       })),
       span: [this.#firstMs, this.#endMs],
     };
@@ -298,6 +308,29 @@ export class Timeline {
   }
 
   /**
+   * Counts a request the rate schedule called for but that was never sent,
+   * in the bucket of its due time (it has no record).
+   *
+   * @param due When it was due, in ms since the epoch.
+   *
+   * @example
+   * ```ts
+   * import { Timeline } from "./timeline.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const timeline = new Timeline();
+   * timeline.add({ index: 0, url: "http://a/", status: 200, start: 0, ms: 10, bytes: 1, attempts: 1, due: 0 });
+   * timeline.addDropped(1500);
+   * assert.deepEqual(timeline.toJSON().dropped, [0, 1]);
+   * ```
+   */
+  addDropped(due: number): void {
+    this.#cover(due, due);
+    this.#bucket(Math.floor(due / this.#width)).dropped++;
+    if (due > this.#endMs) this.#endMs = due;
+  }
+
+  /**
    * Adds another timeline's buckets to this one; both must have been made
    * with the same `bucketMs`.
    *
@@ -335,6 +368,7 @@ export class Timeline {
       outcomes: {},
       bytes: [],
       late: [],
+      dropped: [],
       firstMs: this.#firstMs === Infinity ? 0 : this.#firstMs,
       endMs: this.#endMs === -Infinity ? 0 : this.#endMs,
     };
@@ -356,6 +390,7 @@ export class Timeline {
       for (const outcome of keys) json.outcomes[outcome]!.push(bucket.outcomes.get(outcome) ?? 0);
       json.bytes.push(bucket.bytes);
       json.late.push(bucket.late);
+      json.dropped.push(bucket.dropped);
     }
     return json;
   }

@@ -95,9 +95,10 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
   // One slot and 20 ms an answer: at most 50/s of the 400/s asked for.
   await using server = serveCounting({ delayMs: 20 });
   const args = ["--url", `${server.url}{}`, "--rate", "400", "--duration", "1s"];
+  const page = await Deno.makeTempFile({ suffix: ".html" });
   const [text, json, threshold] = await Promise.all([
     cli([...args, "--concurrency", "1"]),
-    cli([...args, "--concurrency", "1", "--json"]),
+    cli([...args, "--concurrency", "1", "--json", "--html", page]),
     cli([...args, "--concurrency", "1", "--fail-if", "dropped>0", "--quiet"]),
   ]);
   assert.equal(text.code, 1, text.stderr);
@@ -113,18 +114,32 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
   assert.equal(json.code, 1, json.stderr);
   assert.ok(summary.dropped >= 300, `${summary.dropped} dropped`);
   assert.equal(summary.count + summary.dropped, 400);
+  // The picture draws them by the second they were due.
+  const html = await Deno.readTextFile(page);
+  await Deno.remove(page);
+  assert.ok(html.includes(">dropped</text>"), "a dropped line in the requests chart");
+  const timeline = JSON.parse(
+    /<script type="application\/json" id="timeline">(.*?)<\/script>/s
+      .exec(html)![1]!,
+  );
+  assert.equal(timeline.dropped.reduce((a: number, b: number) => a + b), summary.dropped);
   assert.equal(threshold.code, 4, threshold.stderr);
   assert.match(threshold.stdout, /^threshold +crossed dropped>0 \(measured \d+\)$/m);
 });
 
-Deno.test("main.ts --duration lets requests in flight finish within the grace, the timeout by default", async () => {
+Deno.test("main.ts --duration lets requests in flight finish within the grace, the timeout and 1 s by default", async () => {
   // Two requests (due at 0 and 250 ms) that take 2.3 s each, dispatching ends at 0.5 s.
   await using server = serveCounting({ delayMs: 2300 });
   const args = ["--url", `${server.url}{}`, "--rate", "4", "--duration", "500ms", "--json"];
-  const [whole, cut] = await Promise.all([
+  // With a 2 s timeout (its timer fires up to 100 ms late) the second request, due 5 ms before
+  // the end, times out after the end plus 2 s: the default grace lets it end by its own timeout.
+  const late = ["--url", `${server.url}{}`, "--rate", "4", "--duration", "255ms", "--json"];
+  const [whole, cut, timedOut] = await Promise.all([
     cli([...args, "--timeout", "10s"]),
     cli([...args, "--grace", "200ms", "--output", "-"]),
+    cli([...late, "--timeout", "2s"]),
   ]);
+  assert.deepEqual(JSON.parse(timedOut.stdout).errors, { timeout: 2 }, timedOut.stderr);
   const json = JSON.parse(whole.stdout);
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual([json.count, json.ok, json.errors], [2, 2, {}]);

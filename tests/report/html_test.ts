@@ -30,9 +30,14 @@ function rateRun(): { summary: Summary; timeline: Timeline } {
   return { summary, timeline };
 }
 
-Deno.test("the HTML report of a rate run: target vs achieved and late per second, bytes/s, the tail, wall-clock time", () => {
+Deno.test("the HTML report of a rate run: target vs achieved, late and dropped per second, bytes/s, the tail, wall-clock time", () => {
   const { summary, timeline } = rateRun();
+  const first = timeline.toJSON();
+  // 30 requests due in the last second were never sent.
+  const lastSecond = first.startMs + (first.started.length - 1) * 1000;
+  for (let i = 0; i < 30; i++) timeline.addDropped(lastSecond + i * 10);
   const json = timeline.toJSON();
+  assert.deepEqual(json.dropped, [...first.started.slice(1).map(() => 0), 30]);
   assert.equal(json.late.reduce((a, b) => a + b), 100);
   assert.equal(json.bytes.reduce((a, b) => a + b), 300_000);
   const html = renderHtmlReport({
@@ -43,7 +48,8 @@ Deno.test("the HTML report of a rate run: target vs achieved and late per second
   });
   for (
     const text of [
-      "Requests per second: the target, achieved (started) and late",
+      "Requests per second: the target, achieved (started), late, and dropped by the second they were due",
+      ">dropped</text>",
       ">target</text>",
       ">achieved (started)</text>",
       ">late</text>",

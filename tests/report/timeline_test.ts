@@ -51,6 +51,11 @@ Deno.test("Timeline merge() and toState() equal one timeline of everything", () 
     whole.add(r);
     (i < 1500 ? a : b).add(r);
   }
+  for (const due of [5_000, 60_000, 90_000]) {
+    whole.addDropped(due);
+    (due < 60_000 ? a : b).addDropped(due);
+  }
+  assert.equal(whole.toJSON().dropped.reduce((sum, n) => sum + n), 3);
   const c = Timeline.fromState(structuredClone(b.toState()));
   b.merge(a);
   assert.deepEqual(b.toJSON(), whole.toJSON());
