@@ -79,7 +79,7 @@ export function conclude(
   const results = checkThresholds(plan.thresholds, summary, json);
   const code = results.length > 0
     ? results.some((result) => result.crossed) ? THRESHOLD_CROSSED : 0
-    : json.failed > 0 || json.dropped > 0
+    : json.failed > 0 || (json.dropped ?? 0) > 0
     ? 1
     : 0;
   const judged: SummaryJson & { thresholds?: ThresholdResult[] } = { ...json };

@@ -76,6 +76,8 @@ export async function report(
   }
   const { summary, busyMs, missing } = merged;
   const json = { ...summary.toJSON(), missing: missing ?? null };
+  // Records of a rate run hold the requests sent: those its schedule dropped are not known here.
+  if (summary.firstDue !== undefined) json.dropped = null;
   // The time requests were in flight: not the pause between a crash and its resume.
   json.seconds = Math.round(busyMs) / 1000;
   json.requestsPerSecond = busyMs > 0 ? Math.round(json.count / (busyMs / 1000)) : 0;

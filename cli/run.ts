@@ -18,7 +18,7 @@ import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
 import { protocolOf } from "./transport.ts";
 import { conclude, planOutcome, writeHtml } from "./outcome.ts";
-import { countDropped, droppedWarning } from "./dropped.ts";
+import { countDropped, droppedWarning, SlotUse } from "./dropped.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { RateSchedule } from "../pace/rate_schedule.ts";
@@ -165,6 +165,19 @@ export async function run(
   const toStdout = flags.output === "-";
   const print = toStdout ? console.error : console.log;
   const summary = new Summary();
+  // While the schedule ran: from its start to the end of --duration, its last request, or a stop.
+  // The most requests this run can make: its count, less those a resume skips.
+  const counted = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
+  const cap = counted === undefined ? undefined : counted - (finished?.size ?? 0);
+  const slots = new SlotUse(() => {
+    const start = schedule?.start;
+    if (start === undefined) return undefined;
+    const last = cap === undefined ? Infinity : start + schedule!.dueAt(cap);
+    return [
+      start,
+      Math.min(start + (plan.request.duration ?? Infinity), last, stoppedAt ?? Infinity),
+    ];
+  });
   await using verbose = flags.verbose
     ? new Journal(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
@@ -183,6 +196,7 @@ export async function run(
   try {
     for await (const record of records) {
       summary.add(record);
+      slots.add(record);
       progress?.add(record);
       outcome.timeline?.add(record);
       if (output && !output.journal.error) {
@@ -217,14 +231,8 @@ export async function run(
   // A list read from a pipe has no count ahead: it may have ended before the schedule, so
   // what was not sent cannot be told from what was dropped.
   if (rate !== undefined && !(source && plan.listCount === undefined)) {
-    const cap = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
     const dropped = countDropped(
-      {
-        rate,
-        ramp: plan.request.ramp,
-        duration: plan.request.duration,
-        cap: cap === undefined ? undefined : cap - (finished?.size ?? 0),
-      },
+      { rate, ramp: plan.request.ramp, duration: plan.request.duration, cap },
       summary.count,
       summary.firstDue,
       stoppedAt,
@@ -239,8 +247,9 @@ export async function run(
   const json = summary.toJSON(concurrency);
   json.protocol = protocolOf(flags, plan.url, plan.bundled);
   if (rate !== undefined) {
-    const warning = droppedWarning(json, rate);
-    if (warning) notice(warning);
+    // A warning, unlike a notice, stays with --quiet: it says why the run did not do its job.
+    const warning = droppedWarning(json, rate, slots);
+    if (warning) console.error(warning);
   }
   // The greedy bound is for a run at full concurrency: not for a paced one.
   const paced = ["rate", "duration", "ramp", "perHost"].some((name) => name in plan.request);
@@ -260,7 +269,7 @@ export async function run(
   // The schedule ended one step after the last request it called for, sent or dropped.
   const endMs = schedule?.start === undefined
     ? undefined
-    : schedule.start + schedule.dueAt(json.count + json.dropped);
+    : schedule.start + schedule.dueAt(json.count + (json.dropped ?? 0));
   writeError ??= await writeHtml(
     outcome,
     `main.ts ${args.join(" ")}`,

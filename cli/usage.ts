@@ -77,7 +77,7 @@ Options:
                      or late: p99>500ms, p99.9>2s, service.p99>100ms, errors>1%,
                      dropped>0. Thresholds decide the exit code: 0 all passed, 4 one
                      crossed; a latency with no successful request is crossed (no data)
-  --quiet            print no progress and no notices
+  --quiet            print no progress and no notices (warnings stay)
   --help             show this help
 
 report merges outputs of one run (its shards and resumes; other runs' are exit 2):

@@ -9,7 +9,7 @@
 import { KeyLimiter } from "./key_limiter.ts";
 import { Queue } from "../async/queue.ts";
 import { sleep } from "../async/sleep.ts";
-import { RateSchedule } from "./rate_schedule.ts";
+import { ON_TIME_MS, RateSchedule } from "./rate_schedule.ts";
 import { originOf } from "../sources/url_parts.ts";
 import type { AttemptReport, Pace, PaceOptions, Permit } from "./pace.ts";
 
@@ -38,7 +38,7 @@ const EARLY_MS = 1;
  * time: event-loop jitter below that is not counted, though it is in the
  * latency from the scheduled start.
  */
-const LATE_MS = 2;
+const LATE_MS = ON_TIME_MS;
 /** The longest pause a `Retry-After` sets, in milliseconds. */
 const MAX_PAUSE_MS = 30_000;
 

@@ -28,6 +28,13 @@ export interface RateScheduleOptions {
   buffer?: SharedArrayBuffer;
 }
 
+/**
+ * How late (ms) a ticket may be taken and still count as on time: timers
+ * and event loops are not finer. A ticket due this close before a run's end
+ * or stop was on its way, not dropped.
+ */
+export const ON_TIME_MS = 2;
+
 /** Slots of the shared buffer: the next ticket, and 1 + the start in microseconds (0: not yet). */
 const TICKET = 0;
 const START = 1;

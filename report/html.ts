@@ -196,8 +196,12 @@ export function renderHtmlReport(data: HtmlReportData): string {
   }${
     kpi(`failed (${errorRate.toFixed(2)}%)`, String(summary.failed), summary.failed ? "bad" : "")
   }${
-    rate || summary.dropped > 0
-      ? kpi("dropped (never sent)", String(summary.dropped), summary.dropped ? "bad" : "")
+    rate || summary.dropped !== 0
+      ? kpi(
+        "dropped (never sent)",
+        String(summary.dropped ?? "unknown"),
+        summary.dropped ? "bad" : "",
+      )
       : ""
   }${kpi("requests/s", String(summary.requestsPerSecond))}${kpi(`p50 ${of}`, ms(latency?.p50))}${
     kpi(`p95 ${of}`, ms(latency?.p95))
@@ -361,7 +365,7 @@ function summaryRows(summary: SummaryJson): (string | number)[][] {
   const rate = summary.serviceLatencyMs !== undefined;
   const rows: (string | number)[][] = [
     ["requests", `${summary.count} (${summary.ok} ok, ${summary.failed} failed)`],
-    ["dropped (scheduled, never sent)", summary.dropped],
+    ["dropped (scheduled, never sent)", summary.dropped ?? "unknown (from records)"],
     ["time", `${summary.seconds} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency ?? "unknown"],

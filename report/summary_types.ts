@@ -61,9 +61,11 @@ export interface SummaryJson {
   failed: number;
   /**
    * With a rate: requests the schedule called for before the run ended that
-   * were never sent (no free slot, a saturated client, the duration over).
+   * were never sent (no free slot, a saturated client, the duration over);
+   * `null` when it cannot be known: a report over a rate run's records,
+   * which hold the requests sent, not those the schedule called for.
    */
-  dropped: number;
+  dropped: number | null;
   /** From the first request's start to the last one's end. */
   seconds: number;
   /** `count / seconds`. */

@@ -34,7 +34,7 @@ export function formatSummary(summary: SummaryJson): string {
   const rate = summary.serviceLatencyMs !== undefined;
   const rows = [
     ["requests", `${summary.count} (${summary.ok} ok, ${summary.failed} failed)`],
-    ...(rate || summary.dropped > 0 ? [["dropped", droppedText(summary.dropped)]] : []),
+    ...(rate || summary.dropped !== 0 ? [["dropped", droppedText(summary.dropped)]] : []),
     ["time", `${summary.seconds.toFixed(2)} s`],
     ["throughput", `${summary.requestsPerSecond} requests/s`],
     ["concurrency", summary.concurrency === null ? "unknown" : `${summary.concurrency}`],
@@ -66,7 +66,10 @@ export function formatSummary(summary: SummaryJson): string {
   return text;
 }
 
-function droppedText(dropped: number): string {
+function droppedText(dropped: number | null): string {
+  if (dropped === null) {
+    return "unknown: the records hold the requests sent, not those the schedule called for";
+  }
   return dropped === 0 ? "0" : `${dropped} (scheduled before the end of the run, never sent)`;
 }
 

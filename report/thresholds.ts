@@ -55,7 +55,7 @@ export interface ThresholdResult {
 const PATTERN =
   /^((?:service\.)?(?:[a-z]+|p\d+(?:\.\d+)?))(>=|<=|>|<)(\d+(?:\.\d+)?|\.\d+)(ms|s|%)?$/;
 
-const PLAIN: Record<string, (summary: SummaryJson) => number> = {
+const PLAIN: Record<string, (summary: SummaryJson) => number | null> = {
   rps: (summary) => summary.requestsPerSecond,
   count: (summary) => summary.count,
   ok: (summary) => summary.ok,

@@ -96,9 +96,20 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
   await using server = serveCounting({ delayMs: 20 });
   const args = ["--url", `${server.url}{}`, "--rate", "400", "--duration", "1s"];
   const page = await Deno.makeTempFile({ suffix: ".html" });
+  const records = await Deno.makeTempFile({ suffix: ".ndjson" });
   const [text, json, threshold] = await Promise.all([
     cli([...args, "--concurrency", "1"]),
-    cli([...args, "--concurrency", "1", "--json", "--html", page]),
+    cli([
+      ...args,
+      "--concurrency",
+      "1",
+      "--json",
+      "--html",
+      page,
+      "--output",
+      records,
+      "--overwrite",
+    ]),
     cli([...args, "--concurrency", "1", "--fail-if", "dropped>0", "--quiet"]),
   ]);
   assert.equal(text.code, 1, text.stderr);
@@ -108,7 +119,7 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
   );
   assert.match(
     text.stderr,
-    /warning: the target rate of 400\/s was not met: \d+ of the 400 requests scheduled before the end were never sent \(dropped\): --concurrency 1 is too low; at a mean service time of [\d.]+ ms, 400\/s needs about \d+ in flight/,
+    /warning: the target rate of 400\/s was not met: \d+ of the 400 requests scheduled before the end were never sent \(dropped\): --concurrency 1 is too low: its slots were full; at a mean of [\d.]+ ms a request \(ok or failed\), 400\/s needs about \d+ in flight/,
   );
   const summary = JSON.parse(json.stdout);
   assert.equal(json.code, 1, json.stderr);
@@ -123,7 +134,24 @@ Deno.test("main.ts counts requests a rate called for and never sent as dropped, 
       .exec(html)![1]!,
   );
   assert.equal(timeline.dropped.reduce((a: number, b: number) => a + b), summary.dropped);
+  // A report over the records cannot know what the schedule dropped: unknown, never 0.
+  const [reported, reportedText] = await Promise.all([
+    inProcess(["report", records, "--json", "--fail-if", "dropped>0"]),
+    inProcess(["report", records]),
+  ]);
+  await Deno.remove(records);
+  await Deno.remove(`${records}.run.json`);
+  assert.equal(reported.code, 4, reported.stderr);
+  const merged = JSON.parse(reported.stdout);
+  assert.equal(merged.dropped, null);
+  assert.deepEqual(merged.thresholds, [{ threshold: "dropped>0", value: null, crossed: true }]);
+  assert.match(reportedText.stdout, /^dropped +unknown: the records hold the requests sent/m);
   assert.equal(threshold.code, 4, threshold.stderr);
+  assert.match(
+    threshold.stderr,
+    /^warning: the target rate of 400\/s was not met/m,
+    "--quiet keeps it",
+  );
   assert.match(threshold.stdout, /^threshold +crossed dropped>0 \(measured \d+\)$/m);
 });
 
