@@ -124,9 +124,46 @@ export class SlotUse {
 }
 
 /**
+ * The CPU time this process has used (all its threads), in milliseconds,
+ * from `/proc/self/stat`; `undefined` where it cannot be read.
+ *
+ * @returns Milliseconds of user and system time.
+ *
+ * @example
+ * ```ts
+ * import { processCpuMs } from "./dropped.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const before = processCpuMs();
+ * for (let i = 0; i < 1e7; i++) Math.sqrt(i);
+ * if (before !== undefined) assert.ok(processCpuMs()! >= before);
+ * ```
+ */
+export function processCpuMs(): number | undefined {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks of 1/100 s; the name (2) may hold spaces.
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy the client was: its CPU time over the run's time, and the cores its threads could use. */
+export interface ClientLoad {
+  /** CPU time over wall time: 1 is one core busy all along. */
+  cores: number;
+  /** The cores the run's threads could keep busy: its runner threads, at most the CPUs. */
+  usable: number;
+}
+
+/**
  * The warning for a run that dropped requests: the target rate was not met,
- * and why. When the slots were full (on average at least 90% of the
- * concurrency in flight while the schedule ran), the concurrency was too
+ * and why. When the client was busy (its CPU at 90% of the cores its threads
+ * can use), it could not send faster, and more slots would only queue
+ * longer. Otherwise, when the slots were full (on average at least 90% of
+ * the concurrency in flight while the schedule ran), the concurrency was too
  * low, and Little's law tells how many the rate needs from the mean time a
  * request held its slot (ok or failed: a timeout holds it too); when slots
  * were free, the client could not send that fast.
@@ -134,6 +171,7 @@ export class SlotUse {
  * @param json The run's summary.
  * @param rate The target rate, per second.
  * @param use How the requests used their slots.
+ * @param load How busy the client was, when known.
  * @returns One line, or "" when nothing was dropped.
  *
  * @example 100 ms a request, 5 in flight: full at 5 slots, free at 50; 500/s needs 50
@@ -152,9 +190,16 @@ export class SlotUse {
  * summary.addDropped(900);
  * assert.match(droppedWarning(summary.toJSON(5), 500, use), /--concurrency 5 is too low.*needs about 50 in flight/);
  * assert.match(droppedWarning(summary.toJSON(50), 500, use), /slots were free \(5 of 50 in flight/);
+ * const busy = { cores: 0.97, usable: 1 };
+ * assert.match(droppedWarning(summary.toJSON(5), 500, use, busy), /the client was busy \(its CPU at 97% of 1 core\)/);
  * ```
  */
-export function droppedWarning(json: SummaryJson, rate: number, use: SlotUse): string {
+export function droppedWarning(
+  json: SummaryJson,
+  rate: number,
+  use: SlotUse,
+  load?: ClientLoad,
+): string {
   if (!json.dropped) return "";
   const scheduled = json.count + json.dropped;
   const head = `warning: the target rate of ${rate}/s was not met: ${json.dropped} of the ` +
@@ -162,6 +207,12 @@ export function droppedWarning(json: SummaryJson, rate: number, use: SlotUse): s
   const concurrency = json.concurrency;
   const inFlight = use.inFlight();
   const meanMs = use.meanMs;
+  if (load !== undefined && load.cores >= load.usable * 0.9) {
+    const cores = `${load.usable} core${load.usable === 1 ? "" : "s"}`;
+    return `${head}: the client was busy (its CPU at ${Math.round(load.cores * 100)}% of ` +
+      `${cores}), so it could not send faster and more slots would only queue longer: try ` +
+      "--workers, a lower rate, or more machines";
+  }
   if (concurrency !== null && inFlight >= concurrency * 0.9) {
     return `${head}: --concurrency ${concurrency} is too low: its slots were full; at a mean ` +
       `of ${Number(meanMs.toPrecision(3))} ms a request (ok or failed), ${rate}/s needs about ` +

@@ -18,7 +18,7 @@ import { openOutput } from "./output.ts";
 import { Interrupt } from "./interrupt.ts";
 import { protocolOf } from "./transport.ts";
 import { conclude, planOutcome, writeHtml } from "./outcome.ts";
-import { countDropped, droppedWarning, SlotUse } from "./dropped.ts";
+import { type ClientLoad, countDropped, droppedWarning, processCpuMs, SlotUse } from "./dropped.ts";
 import { fitUnderFileLimit, planRun, RUN_OPTIONS } from "./plan.ts";
 import { Progress } from "./progress.ts";
 import { RateSchedule } from "../pace/rate_schedule.ts";
@@ -193,6 +193,8 @@ export async function run(
     schedule,
     inFlight: () => inFlight,
   });
+  const cpuAtStart = processCpuMs();
+  const wallAtStart = performance.now();
   try {
     for await (const record of records) {
       summary.add(record);
@@ -248,7 +250,14 @@ export async function run(
   json.protocol = protocolOf(flags, plan.url, plan.bundled);
   if (rate !== undefined) {
     // A warning, unlike a notice, stays with --quiet: it says why the run did not do its job.
-    const warning = droppedWarning(json, rate, slots);
+    const cpuMs = processCpuMs();
+    const load: ClientLoad | undefined = cpuMs === undefined || cpuAtStart === undefined
+      ? undefined
+      : {
+        cores: (cpuMs - cpuAtStart) / (performance.now() - wallAtStart),
+        usable: Math.min(source ? 1 : workers, navigator.hardwareConcurrency),
+      };
+    const warning = droppedWarning(json, rate, slots, load);
     if (warning) console.error(warning);
   }
   // The greedy bound is for a run at full concurrency: not for a paced one.
