@@ -21,6 +21,7 @@
  * const signal = deadlines.signal();
  * await new Promise((resolve) => signal.addEventListener("abort", resolve));
  * assert.equal(signal.reason.name, "TimeoutError");
+ * assert.equal(signal.reason.message, "no answer within the 20 ms timeout");
  * ```
  */
 export class Deadlines implements Disposable {
@@ -59,7 +60,10 @@ export class Deadlines implements Disposable {
       if (this.#parent?.aborted) controller.abort(this.#parent.reason);
       const timer = setTimeout(() => {
         this.#pending.delete(timer);
-        controller.abort(new DOMException("Signal timed out.", "TimeoutError"));
+        const timeout = this.#timeout >= 1000 ? `${this.#timeout / 1000} s` : `${this.#timeout} ms`;
+        controller.abort(
+          new DOMException(`no answer within the ${timeout} timeout`, "TimeoutError"),
+        );
       }, this.#timeout + this.#granularity);
       this.#pending.set(timer, controller);
       this.#current = controller;

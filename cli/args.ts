@@ -20,6 +20,8 @@ export function parse<T extends ParseArgsConfig>(config: T): ReturnType<typeof p
     if (missing && !rest.some((line) => line.includes("=-XYZ"))) {
       throw new UsageError(`${missing[1]} needs ${VALUES[missing[1]!] ?? "a value"}; see --help`);
     }
+    const unknown = /^Unknown option '[^']*'/.exec(first);
+    if (unknown) throw new UsageError(`${unknown[0]}; see --help`);
     // A value starting with a dash, such as `--count -1`, reads as a missing value.
     const hint = rest.find((line) => line.includes("=-XYZ"));
     throw new UsageError(

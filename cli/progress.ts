@@ -177,7 +177,7 @@ export class Progress {
     const late = schedule === undefined ? "" : `, ${this.#late} late, ${this.#behind()} behind`;
     const left = this.#durationMs === undefined
       ? ""
-      : `, ${Math.max(0, this.#durationMs / 1000 - elapsed).toFixed(0)} s left`;
+      : `, ${Math.ceil(Math.max(0, this.#durationMs / 1000 - elapsed))} s left`;
     return `${done} done${inFlight}, ${this.#failed} failed, ${rate}/s now${target}${late}, ` +
       `${latency} ` +
       `(last ${WINDOW_SECONDS} s), ${elapsed.toFixed(1)} s${left}`;

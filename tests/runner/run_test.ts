@@ -88,6 +88,8 @@ Deno.test("runRequests() times out a body that drips slower than the timeout", a
     [200, "timeout"],
     [200, "timeout"],
   ]);
+  // The detail says which limit: not "Signal timed out."
+  assert.equal(records[0]!.detail, "no answer within the 300 ms timeout");
 });
 
 Deno.test("runRequests() classifies a refused connection", async () => {
