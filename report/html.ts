@@ -184,7 +184,7 @@ export function renderHtmlReport(data: HtmlReportData): string {
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(data.title)}</title><style>${STYLE}</style></head><body>`;
   html += `<h1>${escapeHtml(data.title)}</h1><p class="sub">${summary.count} requests from ${
-    new Date(timeline.startMs).toISOString()
+    new Date(timeline.firstMs).toISOString()
   } over ${summary.seconds.toFixed(2)} s; each chart point covers ${step} s.${
     rate
       ? " With a rate, latency is timed from each request's due time; the service time, from" +

@@ -8,7 +8,7 @@ import type { RequestRecord } from "../../runner/types.ts";
 function rateRun(): { summary: Summary; timeline: Timeline } {
   const summary = new Summary();
   const timeline = new Timeline();
-  const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+  const t0 = Date.UTC(2026, 0, 2, 3, 4, 5, 250); // a quarter into its first second's bucket
   for (let i = 0; i < 300; i++) {
     const due = t0 + i * 10;
     const late = i >= 100 && i < 200;
@@ -64,6 +64,7 @@ Deno.test("the HTML report of a rate run: target vs achieved, late and dropped p
       "time (UTC)",
     ]
   ) assert.ok(html.includes(text), text);
+  assert.ok(html.includes("300 requests from 2026-01-02T03:04:05.250Z"), "the first start");
   // The headline tile is from the due time: the held requests waited about 500 ms.
   assert.match(html, /<b class="">5\d\d ms<\/b><span>p99 of ok, from due<\/span>/);
   assert.doesNotMatch(html, /seconds since the first request/);
