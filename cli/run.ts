@@ -91,7 +91,8 @@ export async function run(
   const options = {
     ...plan.request,
     ...(schedule ? { rate: schedule } : {}),
-    onInFlight: (now: number) => void (inFlight = now),
+    // Only the live view reads it.
+    ...(flags.quiet ? {} : { onInFlight: (now: number) => void (inFlight = now) }),
     // Every origin's idle pool must fit under the file limit (--no-keepalive keeps none); the
     // runner keeps no more than its concurrency and --per-host need.
     clientOptions: {
@@ -165,11 +166,11 @@ export async function run(
   const toStdout = flags.output === "-";
   const print = toStdout ? console.error : console.log;
   const summary = new Summary();
-  // While the schedule ran: from its start to the end of --duration, its last request, or a stop.
   // The most requests this run can make: its count, less those a resume skips.
   const counted = source ? plan.listCount : plan.counted ? plan.shardCount : undefined;
   const cap = counted === undefined ? undefined : counted - (finished?.size ?? 0);
-  const slots = new SlotUse(() => {
+  // While the schedule ran: from its start to the end of --duration, its last request, or a stop.
+  const scheduleWindow = (): [number, number] | undefined => {
     const start = schedule?.start;
     if (start === undefined) return undefined;
     const last = cap === undefined ? Infinity : start + schedule!.dueAt(cap);
@@ -177,7 +178,8 @@ export async function run(
       start,
       Math.min(start + (plan.request.duration ?? Infinity), last, stoppedAt ?? Infinity),
     ];
-  });
+  };
+  const slots = new SlotUse(scheduleWindow);
   await using verbose = flags.verbose
     ? new Journal(flags.json || toStdout ? Deno.stderr : Deno.stdout)
     : undefined;
@@ -275,15 +277,11 @@ export async function run(
   } catch (error) {
     if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
   }
-  // The schedule ended one step after the last request it called for, sent or dropped.
-  const endMs = schedule?.start === undefined
-    ? undefined
-    : schedule.start + schedule.dueAt(json.count + (json.dropped ?? 0));
   writeError ??= await writeHtml(
     outcome,
     `main.ts ${args.join(" ")}`,
     judged,
-    schedule && { rate: schedule.rate, endMs },
+    schedule && { rate: schedule.rate, endMs: scheduleWindow()?.[1] },
   );
   if (writeError) {
     const advice = keepPart && flags.output !== "-"

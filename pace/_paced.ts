@@ -33,12 +33,6 @@ const GROW_MS = 50;
 const HELD_OVERHEAD = 96;
 /** A request this close to its due time (ms) starts at once: timers are not finer. */
 const EARLY_MS = 1;
-/**
- * A request is late when its slot came more than this (ms) after its due
- * time: event-loop jitter below that is not counted, though it is in the
- * latency from the scheduled start.
- */
-const LATE_MS = ON_TIME_MS;
 /** The longest pause a `Retry-After` sets, in milliseconds. */
 const MAX_PAUSE_MS = 30_000;
 
@@ -151,7 +145,7 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
       while (!this.#halt?.aborted) {
         const end = this.#end();
         // A ticket due before the end goes out if the loop is back within the jitter allowed.
-        if (end !== undefined && now() >= end + (this.#schedule ? LATE_MS : 0)) return;
+        if (end !== undefined && now() >= end + (this.#schedule ? ON_TIME_MS : 0)) return;
         if (this.#ramp > 0 && !(await this.#rampSlot())) continue;
         let due: number | undefined;
         let late = false;
@@ -160,7 +154,7 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
           const end = this.#end()!;
           if (due >= end) return;
           const wait = due - now();
-          if (wait < -LATE_MS) late = true;
+          if (wait < -ON_TIME_MS) late = true;
           else if (wait > EARLY_MS) await sleep(wait, this.#halt); // slots freeing up do not matter here
           if (this.#halt?.aborted) return;
         }
@@ -222,7 +216,7 @@ export class PacedAdmission<T extends { url: string }> implements Pace<T> {
             if (this.#halt?.aborted) return;
             const end = this.#end();
             if (end !== undefined && now() >= end) return;
-            if (due !== undefined && now() > due + LATE_MS) late = true;
+            if (due !== undefined && now() > due + ON_TIME_MS) late = true;
           }
         }
         this.#inFlight++;

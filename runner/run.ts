@@ -112,10 +112,12 @@ export async function* runRequests<T = unknown>(
 
   let inFlight = 0;
   const { onInFlight } = options;
+  const uncounted: Disposable = { [Symbol.dispose]() {} };
   /** Counts a request in flight until it is disposed of, telling `onInFlight`. */
   function countInFlight(): Disposable {
-    onInFlight?.(++inFlight);
-    return { [Symbol.dispose]: () => onInFlight?.(--inFlight) };
+    if (onInFlight === undefined) return uncounted;
+    onInFlight(++inFlight);
+    return { [Symbol.dispose]: () => onInFlight(--inFlight) };
   }
 
   async function request(permit: Permit<RequestSpec>): Promise<RequestRecord<T>> {
